@@ -1,0 +1,268 @@
+"""An in-process llama.cpp backbone for `dspy.LM(engine=...)` with JSON-schema-constrained decoding.
+
+Why a DSPy custom engine and not a LiteLLM custom provider: DSPy's JSONAdapter only sends a JSON schema when the
+LM declares `supports_response_schema`; on the LiteLLM route that flag comes from LiteLLM's model map, which knows
+nothing of a local GGUF, so a tiny model would decode unconstrained and ignore the format. An engine declares the
+capability itself, keeps DSPy's cache, retries, usage and callbacks, and needs no HTTP server.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from dspy.lm15 import ContextLengthError, Message, Response, TextPart, Usage, response_to_events
+
+from backbones.errors import BackboneError
+
+logger = logging.getLogger(__name__)
+
+PREFIX_KEY_CHARS = 200
+
+EMBEDDED_EXTRA_HINT = (
+    "The embedded backbone needs the 'embedded' extra: pip install 'llm-as-rnn[embedded]' "
+    "(llama-cpp-python compiles from source, about 5-8 minutes on 2 cores)."
+)
+
+
+def _import_llama_cpp() -> Any:
+    try:
+        import llama_cpp
+    except ImportError as exc:
+        raise BackboneError(EMBEDDED_EXTRA_HINT) from exc
+    return llama_cpp
+
+
+class LlamaCppEngine:
+    """One GGUF loaded once, shared by every `dspy.LM` that names it.
+
+    DSPy owns caching, retries, history, usage and callbacks; the engine turns one `dspy.lm15.Request` into one
+    `dspy.lm15.Response`. llama.cpp contexts are not thread-safe, so calls are serialised by a lock; the engine is
+    borrowed, never copied, because optimizers deep-copy programs all the time.
+
+    Args:
+        model_path: A GGUF file.
+        n_ctx: Context window in tokens (SmolLM2 was trained with 8192).
+        n_threads: CPU threads for llama.cpp; defaults to every core (llama-cpp-python's default is half).
+        default_max_tokens: Used when a call sets none: llama.cpp's own default is unbounded.
+        default_temperature: Used when a call sets none: llama-cpp-python's own default is 0.2.
+        seed: Sampling seed, for reproducible runs at temperature > 0.
+        contexts: How many llama.cpp contexts to keep, keyed by the start of the system prompt (one per signature).
+            A context re-evaluates only what differs from its previous prompt, so with one context per role the
+            static instructions at the head of every prompt are evaluated once, not at every step. Each context
+            holds its own KV cache (about 24 KB per token of n_ctx for SmolLM2-135M); 1 = a single shared context.
+        max_string_chars: Grammar limit for every JSON string the schema leaves unbounded: a small model otherwise
+            loops inside a string until max_tokens and the truncated JSON no longer parses.
+    """
+
+    supports_response_schema = True
+    supports_schema_limits = True
+    supported_params = frozenset({"temperature", "max_tokens", "stop", "seed", "top_p", "response_format"})
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike,
+        *,
+        n_ctx: int = 8192,
+        n_threads: int | None = None,
+        default_max_tokens: int = 512,
+        default_temperature: float = 0.0,
+        seed: int = 0,
+        contexts: int = 4,
+        max_string_chars: int = 120,
+    ):
+        self.model_path = str(Path(model_path).resolve())
+        if not Path(self.model_path).is_file():
+            raise BackboneError(f"GGUF file not found: {self.model_path}")
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads or os.cpu_count() or 1
+        self.default_max_tokens = default_max_tokens
+        self.default_temperature = default_temperature
+        self.seed = seed
+        if contexts < 1:
+            raise BackboneError(f"contexts must be at least 1, got {contexts}")
+        self.contexts = contexts
+        self.max_string_chars = max_string_chars
+        self._lock = threading.Lock()
+        self.calls = 0
+        self.busy_seconds = 0.0
+        self.prompt_tokens = 0
+        self.reused_prompt_tokens = 0
+        self._pool: OrderedDict[str, Any] = OrderedDict()
+        started = time.perf_counter()
+        self.llm = self._new_context()  # the tokenizer, and the first context of the pool
+        self._spare = [self.llm]
+        self.load_seconds = time.perf_counter() - started
+        logger.info("loaded %s in %.2fs (n_ctx=%d, threads=%d)", self.model_path, self.load_seconds, n_ctx,
+                    self.n_threads)
+
+    # -- DSPy engine contract -------------------------------------------------------------------------------------
+
+    def complete(self, request: Any) -> Response:
+        config = request.config
+        kwargs: dict[str, Any] = {
+            "messages": _to_chat_messages(request),
+            "max_tokens": config.max_tokens or self.default_max_tokens,
+            "temperature": self.default_temperature if config.temperature is None else config.temperature,
+            "stop": list(config.stop) or None,
+            "seed": self.seed if config.seed is None else config.seed,
+        }
+        if config.top_p is not None:
+            kwargs["top_p"] = config.top_p
+        grammar_format = _grammar_response_format(config.response_format, self.max_string_chars)
+        if grammar_format is not None:
+            kwargs["response_format"] = grammar_format
+        with self._lock:
+            llm = self._context_for(kwargs["messages"])
+            self._count_reuse(llm, kwargs["messages"])
+            started = time.perf_counter()
+            try:
+                out = llm.create_chat_completion(**kwargs)
+            except ValueError as exc:
+                if "context window" in str(exc):  # deterministic: retrying cannot help, DSPy must not retry
+                    raise ContextLengthError(str(exc)) from exc
+                raise
+            finally:
+                self.busy_seconds += time.perf_counter() - started
+                self.calls += 1
+        choice, usage = out["choices"][0], out.get("usage") or {}
+        return Response(
+            id=out.get("id"),
+            model=out.get("model") or Path(self.model_path).name,
+            message=Message.assistant([TextPart(choice["message"].get("content") or "")]),
+            finish_reason="length" if choice.get("finish_reason") == "length" else "stop",
+            usage=Usage(
+                input_tokens=usage.get("prompt_tokens", 0),
+                output_tokens=usage.get("completion_tokens", 0),
+                total_tokens=usage.get("total_tokens", 0),
+            ),
+        )
+
+    def stream(self, request: Any):
+        return response_to_events(self.complete(request))
+
+    def close(self) -> None:
+        """DSPy may close an LM's engine; this one is shared by every LM naming the model, so it stays open."""
+
+    def shutdown(self) -> None:
+        """Free every llama.cpp context (at interpreter exit)."""
+        with self._lock:
+            for llm in {id(x): x for x in [*self._pool.values(), *self._spare, self.llm]}.values():
+                llm.close()
+            self._pool.clear()
+            self._spare.clear()
+
+    # -- Context pool ----------------------------------------------------------------------------------------------
+
+    def _new_context(self) -> Any:
+        llama_cpp = _import_llama_cpp()
+        return llama_cpp.Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads,
+                               seed=self.seed, verbose=False)
+
+    def _context_for(self, messages: list[dict[str, str]]) -> Any:
+        """The context that last served a prompt with the same head (LRU pool of `self.contexts`)."""
+        key = (messages[0]["content"] if messages else "")[:PREFIX_KEY_CHARS]
+        llm = self._pool.get(key)
+        if llm is not None:
+            self._pool.move_to_end(key)
+            return llm
+        if self._spare:
+            llm = self._spare.pop()
+        elif len(self._pool) < self.contexts:
+            llm = self._new_context()
+        else:
+            _, llm = self._pool.popitem(last=False)
+        self._pool[key] = llm
+        return llm
+
+    def _count_reuse(self, llm: Any, messages: list[dict[str, str]]) -> None:
+        """Prompt tokens, and how many of them the context can reuse from its previous prompt."""
+        try:
+            prompt = llm.tokenize(_chat_text(llm, messages).encode("utf-8"), add_bos=False, special=True)
+        except Exception:  # accounting only; never fail a call over it
+            return
+        previous = list(llm.input_ids[: llm.n_tokens])
+        self.prompt_tokens += len(prompt)
+        self.reused_prompt_tokens += llm.longest_token_prefix(previous, prompt)
+
+    # -- Tokenizer, copying, saving --------------------------------------------------------------------------------
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` under this model's own tokenizer (no BOS, no chat template)."""
+        if not text:
+            return 0
+        with self._lock:
+            return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def __deepcopy__(self, memo: dict) -> LlamaCppEngine:
+        return self
+
+    def dump_state(self) -> dict[str, Any]:
+        """JSON state that rebuilds this engine (paths and settings only, never secrets)."""
+        return {
+            "model_path": self.model_path,
+            "n_ctx": self.n_ctx,
+            "default_max_tokens": self.default_max_tokens,
+            "default_temperature": self.default_temperature,
+            "seed": self.seed,
+            "contexts": self.contexts,
+            "max_string_chars": self.max_string_chars,
+        }
+
+    @classmethod
+    def load_state(cls, state: dict[str, Any]) -> LlamaCppEngine:
+        from backbones.embedded import shared_engine
+
+        return shared_engine(Path(state.pop("model_path")), **state)
+
+
+def _chat_text(llm: Any, messages: list[dict[str, str]]) -> str:
+    """The prompt as the chat template renders it (ChatML for SmolLM2), for prefix accounting."""
+    return "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages) + "<|im_start|>assistant\n"
+
+
+def _to_chat_messages(request: Any) -> list[dict[str, str]]:
+    messages = []
+    if request.system is not None:
+        system = request.system if isinstance(request.system, str) else "".join(p.text for p in request.system)
+        messages.append({"role": "system", "content": system})
+    messages += [{"role": m.role, "content": m.text or ""} for m in request.messages]
+    return messages
+
+
+def _grammar_response_format(response_format: dict | None, max_string_chars: int) -> dict | None:
+    """DSPy's canonical `json_schema` format -> the form llama-cpp-python turns into a grammar.
+
+    llama-cpp-python only honours `{"type": "json_object", "schema": ...}`; an OpenAI-style `json_schema` dict is
+    silently ignored, which would leave the model unconstrained.
+    """
+    if not response_format:
+        return None
+    kind = response_format.get("type")
+    if kind == "json_schema":
+        schema = response_format.get("schema") or (response_format.get("json_schema") or {}).get("schema")
+        if not schema:
+            return {"type": "json_object"}
+        return {"type": "json_object", "schema": bound_strings(copy.deepcopy(schema), max_string_chars)}
+    if kind == "json_object":
+        return {"type": "json_object"}
+    return None
+
+
+def bound_strings(schema: Any, max_chars: int) -> Any:
+    """Give every free-text string in a JSON schema a `maxLength` (enums and patterns are already bounded)."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "string" and not {"maxLength", "enum", "const", "pattern"} & schema.keys():
+            schema["maxLength"] = max_chars
+        for value in schema.values():
+            bound_strings(value, max_chars)
+    elif isinstance(schema, list):
+        for value in schema:
+            bound_strings(value, max_chars)
+    return schema

@@ -1,0 +1,29 @@
+"""Count tokens with the backbone's own tokenizer: the memory budget is measured in the predictor's tokens."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import dspy
+
+TokenCounter = Callable[[str], int]
+
+
+def token_counter(lm: dspy.BaseLM | None) -> TokenCounter:
+    """The tokenizer of `lm`: its engine's own when it has one (llama.cpp), else LiteLLM's for that model."""
+    if lm is None:
+        lm = dspy.settings.lm
+    engine = getattr(lm, "engine", None)
+    count = getattr(engine, "count_tokens", None)
+    if callable(count):
+        return count
+    return functools.partial(_litellm_count, str(getattr(lm, "model", "")))
+
+
+def _litellm_count(model: str, text: str) -> int:
+    if not text:
+        return 0
+    from backbones.litellm_module import litellm_module
+
+    return int(litellm_module().token_counter(model=model, text=text))

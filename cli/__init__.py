@@ -1,0 +1,1 @@
+"""The `llm-rnn` command line."""

@@ -1,0 +1,69 @@
+"""Arguments and error handling shared by every verb."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from backbones.errors import BackboneError
+from backbones.model_string import EMBEDDED_DEFAULT
+from programs.budget import BudgetError
+from tasks.table import DataError
+
+# User mistakes: printed as one line, never as a traceback.
+USER_ERRORS: tuple[type[Exception], ...] = (BackboneError, BudgetError, DataError, FileNotFoundError)
+
+
+def add_backbone_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("backbone (LiteLLM model strings; keys from the environment)")
+    group.add_argument("--backbone", default=EMBEDDED_DEFAULT,
+                       help=f"predictor backbone, e.g. openai/gpt-4o-mini (default: {EMBEDDED_DEFAULT})")
+    group.add_argument("--critic-backbone", help="backbone for feedback/judge (default: --backbone)")
+    group.add_argument("--updater-backbone", help="backbone that rewrites the memory (default: --backbone)")
+    group.add_argument("--api-base", help="server address for ollama_chat/, hosted_vllm/, openai/ local servers")
+    group.add_argument("--no-cache", action="store_true", help="bypass DSPy's request cache")
+
+
+def add_task_arguments(parser: argparse.ArgumentParser, *, tasks: list[str]) -> None:
+    from tasks.base import SPLITS
+
+    group = parser.add_argument_group("data")
+    group.add_argument("--task", default="weather", choices=tasks)
+    group.add_argument("--split", default="test", choices=SPLITS, help="time-based split (default: test)")
+    group.add_argument("--episodes", type=positive_int, default=5, help="number of sequences (default: 5)")
+    group.add_argument("--steps", type=positive_int, default=10, help="steps per sequence (default: 10)")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def run_directory(base: str | Path, *parts: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(base) / "-".join([stamp, *parts])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def configure_logging(verbose: int) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if verbose < 2:
+        for noisy in ("LiteLLM", "litellm", "httpx", "dspy"):
+            logging.getLogger(noisy).setLevel(logging.ERROR if verbose == 0 else logging.WARNING)
+
+
+def configure_environment() -> None:
+    """Offline-safe defaults before DSPy or LiteLLM are imported by any verb."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

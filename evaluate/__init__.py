@@ -1,0 +1,5 @@
+"""Running programs over held-out sequences: traces, progress, and scores beside classical anchors."""
+
+from evaluate.runner import SequenceRun, run_sequences
+
+__all__ = ["SequenceRun", "run_sequences"]

@@ -1,0 +1,22 @@
+"""Metric scripts: errors and accuracies per step, and bootstrap confidence intervals over sequences."""
+
+from metrics.bootstrap import Interval, bootstrap_mean, paired_bootstrap_difference
+from metrics.classification import accuracy, accuracy_at_k, correct, hit_at_k
+from metrics.regression import absolute_errors, directional_accuracy, mae, mse, rmse
+from metrics.step_scores import step_scores
+
+__all__ = [
+    "Interval",
+    "absolute_errors",
+    "accuracy",
+    "accuracy_at_k",
+    "bootstrap_mean",
+    "correct",
+    "directional_accuracy",
+    "hit_at_k",
+    "mae",
+    "mse",
+    "paired_bootstrap_difference",
+    "rmse",
+    "step_scores",
+]

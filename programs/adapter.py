@@ -1,0 +1,123 @@
+"""Put the memory in the system prompt, as the paper does, on top of DSPy's JSONAdapter.
+
+DSPy's adapters render every input field into the user message; the system message holds only field
+descriptions, the output structure and the instructions. LLM-as-RNN carries h_t in the system prompt, so this
+adapter takes the named memory fields out of the user message and appends them to the system message, after the
+static part. Static text first, then memory, then the step input: a prompt-prefix cache (llama.cpp's KV reuse,
+provider prompt caching) can reuse the instructions across calls.
+
+JSONAdapter (not ChatAdapter) because with a backbone that declares `supports_response_schema` DSPy sends a JSON
+schema, which the embedded engine turns into a llama.cpp grammar: a 135M model then parses every time.
+"""
+
+from __future__ import annotations
+
+import copy
+import textwrap
+from typing import Any
+
+import annotated_types
+import dspy
+from dspy.adapters.utils import format_field_value, get_annotation_name
+
+MEMORY_FIELDS = ("memory",)
+
+
+class SystemPromptMemoryAdapter(dspy.JSONAdapter):
+    """JSONAdapter that moves `memory_fields` from the user message to the end of the system message.
+
+    The system message is also kept short: DSPy's templates (`[[ ## field ## ]]` placeholders and a JSON skeleton
+    with notes) cost ~100 tokens per call and small models copy them into their answers; the field list and the
+    output requirements in the user message already say everything the model needs.
+    """
+
+    def __init__(self, memory_fields: tuple[str, ...] = MEMORY_FIELDS, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.memory_fields = tuple(memory_fields)
+
+    def format_field_description(self, signature: type[dspy.Signature]) -> str:
+        return (
+            f"Your input fields are:\n{_describe_fields(signature.input_fields)}\n"
+            f"Your output fields are:\n{_describe_fields(signature.output_fields)}"
+        )
+
+    def format_field_structure(self, signature: type[dspy.Signature]) -> str:
+        return "Each input comes under its name. Answer with one JSON object with the output fields."
+
+    def format_user_message_content(
+        self,
+        signature: type[dspy.Signature],
+        inputs: dict[str, Any],
+        prefix: str = "",
+        suffix: str = "",
+        main_request: bool = False,
+    ) -> str:
+        """Inputs under plain `Name:` headings: small models copy `[[ ## name ## ]]` markers into their answers."""
+        parts = [prefix]
+        for name, field in signature.input_fields.items():
+            if name in inputs:
+                parts.append(f"{_heading(name)}:\n{format_field_value(field_info=field, value=inputs[name])}")
+        if main_request:
+            parts.append(self.user_message_output_requirements(signature))
+        parts.append(suffix)
+        return "\n\n".join(p for p in parts if p).strip()
+
+    def format_task_description(self, signature: type[dspy.Signature]) -> str:
+        return f"Your task: {textwrap.dedent(signature.instructions).strip()}"
+
+    def format(self, signature: type[dspy.Signature], demos: list[dict[str, Any]], inputs: dict[str, Any]):
+        moved = [name for name in self.memory_fields if name in signature.input_fields]
+        if not moved:
+            return super().format(signature, demos, inputs)
+        visible = signature
+        for name in moved:
+            visible = visible.delete(name)
+        messages = super().format(
+            visible,
+            [{k: v for k, v in demo.items() if k not in moved} for demo in demos],
+            {k: v for k, v in inputs.items() if k not in moved},
+        )
+        blocks = [_memory_block(signature, name, inputs.get(name)) for name in moved]
+        messages[0]["content"] = messages[0]["content"].rstrip() + "\n\n" + "\n\n".join(blocks)
+        return messages
+
+    def _prepare_response_format(self, lm, lm_kwargs, signature):
+        """Also put the signature's length limits into the JSON schema, for engines whose grammar honours them.
+
+        Fields declare limits the DSPy way (`OutputField(max_length=3)`): DSPy shows them in the prompt and parses
+        tolerantly, but leaves them out of the schema. A grammar-constrained local engine (declaring
+        `supports_schema_limits`) then stops a small model's runaway lists at the limit; hosted providers, some of
+        which reject `maxLength` in strict mode, are sent the schema unchanged.
+        """
+        super()._prepare_response_format(lm, lm_kwargs, signature)
+        response_format = lm_kwargs.get("response_format")
+        if not getattr(getattr(lm, "engine", None), "supports_schema_limits", False):
+            return
+        if not isinstance(response_format, type) or not hasattr(response_format, "model_json_schema"):
+            return
+        schema = copy.deepcopy(response_format.model_json_schema())
+        for name, field in signature.output_fields.items():
+            limit = next((m.max_length for m in field.metadata if isinstance(m, annotated_types.MaxLen)), None)
+            prop = schema.get("properties", {}).get(name)
+            if limit is not None and isinstance(prop, dict):
+                prop["maxItems" if prop.get("type") == "array" else "maxLength"] = limit
+        response_format.model_json_schema = lambda *args, **kwargs: schema
+
+
+def _heading(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _describe_fields(fields: dict[str, Any]) -> str:
+    """One line per field: name, type and description (limits are enforced by the schema, not restated)."""
+    lines = []
+    for index, (name, field) in enumerate(fields.items(), start=1):
+        desc = (field.json_schema_extra or {}).get("desc") or ""
+        lines.append(f"{index}. `{name}` ({get_annotation_name(field.annotation)}): {desc}".rstrip(": "))
+    return "\n".join(lines)
+
+
+def _memory_block(signature: type[dspy.Signature], name: str, value: Any) -> str:
+    desc = (signature.input_fields[name].json_schema_extra or {}).get("desc") or name
+    text = str(value).strip() if value not in (None, "") else "(empty)"
+    return f"{desc[0].upper()}{desc[1:]} ({_heading(name).lower()}):\n{text}"

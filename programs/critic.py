@@ -1,0 +1,119 @@
+"""Step 2 of the loop: feedback e_t on the prediction — grounded in the revealed truth, from a judge, or none."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+import dspy
+
+from programs.failures import guarded_call
+from programs.records import StepRecord
+from signatures.feedback import CritiqueWithTruth
+from signatures.judge import JudgeWithoutTruth
+
+FeedbackMode = Literal["truth", "judge", "none", "shuffled"]
+FEEDBACK_MODES: tuple[str, ...] = get_args(FeedbackMode)
+CRITIQUE_MAX_TOKENS = 160
+
+
+@dataclass
+class Feedback:
+    """e_t. `report` is the step as the updater sees it; `critique`/`lesson` come from an LM (or the fused
+    updater); `measured` is the error computed in code from the revealed truth (free: no LM call)."""
+
+    report: str
+    measured: str = ""
+    critique: str = ""
+    lesson: str = ""
+
+    @property
+    def text(self) -> str:
+        parts = [f"Measured: {self.measured}"] * bool(self.measured)
+        parts += [f"Critique: {self.critique}"] * bool(self.critique)
+        parts += [f"Lesson: {self.lesson}"] * bool(self.lesson)
+        return "\n".join(parts) if parts else "(no feedback)"
+
+
+def check_feedback_mode(mode: str) -> None:
+    if mode not in FEEDBACK_MODES:
+        raise ValueError(f"unknown feedback mode {mode!r}; choose one of {', '.join(FEEDBACK_MODES)}")
+
+
+def sees_truth(mode: str) -> bool:
+    return mode in ("truth", "shuffled")
+
+
+class Critic(dspy.Module):
+    """Feedback by mode: `truth` critiques against y_t, `judge` without it (LLM-as-judge), `none` gives nothing,
+    `shuffled` critiques against another step's truth (the control that shows whether feedback is used at all).
+
+    With `call_lm=False` (the fused update) only the code-measured error is produced here; the critique is written
+    by the updater in the same call as the new memory.
+    """
+
+    def __init__(self, task: Any, mode: FeedbackMode = "truth", *, call_lm: bool = True):
+        super().__init__()
+        check_feedback_mode(mode)
+        self.task = task
+        self.mode = mode
+        self.call_lm = call_lm and mode != "none"
+        if self.call_lm:
+            self.critique = dspy.Predict(CritiqueWithTruth if sees_truth(mode) else JudgeWithoutTruth)
+
+    def forward(
+        self,
+        observation: str,
+        prediction: Mapping[str, Any] | None,
+        revealed: Mapping[str, Any] | None,
+        record: StepRecord,
+        lm: dspy.BaseLM | None = None,
+    ) -> Feedback:
+        revealed = revealed if sees_truth(self.mode) else None
+        measured = self.task.measure(prediction, revealed) if revealed is not None else ""
+        feedback = Feedback(report=self.describe_step(observation, prediction, revealed), measured=measured)
+        if not self.call_lm or prediction is None:
+            return feedback
+        inputs = {"observation": observation, "prediction": self.task.format_prediction(prediction)}
+        if revealed is not None:
+            inputs["outcome"] = f"{self.task.format_truth(revealed)}\nMeasured error: {measured}"
+        out = guarded_call(self.critique, role="feedback", record=record, max_tokens=CRITIQUE_MAX_TOKENS, lm=lm,
+                           **inputs)
+        if out is None:
+            return feedback
+        feedback.critique, feedback.lesson = str(out.critique).strip(), str(out.lesson).strip()
+        return feedback
+
+    def describe_step(
+        self, observation: str, prediction: Mapping[str, Any] | None, revealed: Mapping[str, Any] | None
+    ) -> str:
+        """The step as the memory updater reads it; the outcome appears only when the mode reveals it."""
+        lines = [f"Input:\n{observation}", f"Prediction: {self.task.format_prediction(prediction)}"]
+        if revealed is not None:
+            lines.append(f"Outcome: {self.task.format_truth(revealed)}")
+        return "\n".join(lines)
+
+
+def revealed_targets(mode: str, targets: Sequence[Mapping[str, Any]], seed: int) -> list[Mapping[str, Any] | None]:
+    """What the critic is shown at each step: the truth, another step's truth (shuffled control), or nothing."""
+    if mode == "truth":
+        return list(targets)
+    if mode != "shuffled":
+        return [None] * len(targets)
+    order = derangement(len(targets), random.Random(seed))
+    return [targets[i] for i in order]
+
+
+def derangement(n: int, rng: random.Random) -> list[int]:
+    """A permutation of range(n) with no fixed point (n >= 2), so no step sees its own truth."""
+    if n < 2:
+        return list(range(n))
+    for _ in range(100):
+        order = list(range(n))
+        rng.shuffle(order)
+        if all(i != v for i, v in enumerate(order)):
+            return order
+    offset = rng.randrange(1, n)
+    return [(i + offset) % n for i in range(n)]

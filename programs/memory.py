@@ -1,0 +1,146 @@
+"""The hidden state h_t: a structured natural-language memory of named sections of bullet points."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+EMPTY_SECTION = "(nothing yet)"
+_BULLET_PREFIX = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the memory. `name` is the output field the updater fills; `title` heads it in the prompt."""
+
+    name: str
+    title: str
+    description: str
+    max_bullets: int = 2
+
+    def __post_init__(self) -> None:
+        if self.max_bullets < 1:
+            raise ValueError(f"memory section {self.name!r}: max_bullets must be at least 1")
+        if not self.name.isidentifier():
+            raise ValueError(f"memory section name {self.name!r} must be a Python identifier")
+
+    @property
+    def field_description(self) -> str:
+        """What the updater is told this section holds."""
+        return f"{self.description}; short bullet points"
+
+
+@dataclass(frozen=True)
+class MemorySchema:
+    """The memory's structure. Section order is render order and priority: the budget cuts from the end.
+
+    `example` is an illustrative memory (section name -> bullets) shown to the updater as part of its instructions:
+    small models write useful notes when they have seen one, and placeholders ("#1 #2 #3") when they have not.
+    """
+
+    sections: tuple[Section, ...]
+    example: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.sections:
+            raise ValueError("a memory schema needs at least one section")
+        names = [s.name for s in self.sections]
+        if len(set(names)) != len(names):
+            raise ValueError(f"memory sections must have distinct names, got {names}")
+        unknown = set(self.example) - set(names)
+        if unknown:
+            raise ValueError(f"memory example has unknown sections {sorted(unknown)}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.sections)
+
+    def empty(self) -> Memory:
+        return Memory(self, tuple(() for _ in self.sections))
+
+    def memory(self, bullets: Mapping[str, Iterable[str]]) -> Memory:
+        """A memory from section name -> bullets (missing sections are empty, unknown names are an error)."""
+        unknown = set(bullets) - set(self.names)
+        if unknown:
+            raise ValueError(f"unknown memory sections {sorted(unknown)}; this schema has {list(self.names)}")
+        return Memory(self, tuple(clean_bullets(bullets.get(name, ())) for name in self.names))
+
+    def select(self, names: Iterable[str]) -> MemorySchema:
+        """A schema with only the named sections, in this schema's order (for structure search)."""
+        wanted = set(names)
+        unknown = wanted - set(self.names)
+        if unknown:
+            raise ValueError(f"unknown memory sections {sorted(unknown)}; this schema has {list(self.names)}")
+        return MemorySchema(tuple(s for s in self.sections if s.name in wanted),
+                            {k: v for k, v in self.example.items() if k in wanted})
+
+    def example_memory(self) -> Memory | None:
+        return self.memory(self.example) if self.example else None
+
+
+@dataclass(frozen=True)
+class Memory:
+    """h_t. Immutable: every update produces a new memory, and the old one is kept in the trace."""
+
+    schema: MemorySchema = field(repr=False)
+    bullets: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def from_outputs(cls, schema: MemorySchema, outputs: Mapping[str, Any]) -> Memory:
+        """Build from an updater's typed outputs (one list of strings per section)."""
+        return schema.memory({name: _as_list(outputs.get(name)) for name in schema.names})
+
+    def render(self) -> str:
+        """The text the predictor reads (and whose tokens the budget counts)."""
+        lines = []
+        for section, items in zip(self.schema.sections, self.bullets, strict=True):
+            lines.append(f"{section.title}:")
+            if items:
+                lines.extend(f"- {b}" for b in items)
+            else:
+                lines.append(EMPTY_SECTION)
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {s.name: list(items) for s, items in zip(self.schema.sections, self.bullets, strict=True)}
+
+    @property
+    def bullet_count(self) -> int:
+        return sum(len(items) for items in self.bullets)
+
+    def without_last_bullet(self) -> tuple[Memory, str, int]:
+        """Drop the last bullet of the lowest-priority non-empty section; return (memory, bullet, section index)."""
+        for index in range(len(self.bullets) - 1, -1, -1):
+            if self.bullets[index]:
+                items = self.bullets[index]
+                return self._with_section(index, items[:-1]), items[-1], index
+        raise ValueError("the memory has no bullets left to drop")
+
+    def with_bullet_appended(self, index: int, bullet: str) -> Memory:
+        return self._with_section(index, (*self.bullets[index], bullet))
+
+    def _with_section(self, index: int, items: tuple[str, ...]) -> Memory:
+        return Memory(self.schema, (*self.bullets[:index], tuple(items), *self.bullets[index + 1:]))
+
+
+def clean_bullets(items: Iterable[Any]) -> tuple[str, ...]:
+    """Strip list markers and whitespace; drop empties, placeholders and exact repeats (order kept)."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        text = " ".join(_BULLET_PREFIX.sub("", str(item)).split())
+        if not text or text == EMPTY_SECTION or text.lower() in seen:
+            continue
+        seen.add(text.lower())
+        out.append(text)
+    return tuple(out)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [line for line in value.splitlines() if line.strip()]
+    return list(value)

@@ -1,0 +1,35 @@
+"""The prediction step shared by LLM-as-RNN and every baseline: same signature, different memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dspy
+
+from programs.failures import guarded_call
+from programs.records import StepRecord, as_plain
+from signatures.predict import predict_signature
+
+
+class StepPredictor(dspy.Module):
+    """ŷ_t = predict(memory, x_t). A malformed answer yields no prediction and a counted failure, never a crash."""
+
+    def __init__(self, task: Any, *, max_tokens: int | None = None):
+        super().__init__()
+        self.predict = dspy.Predict(predict_signature(task.targets, task.description))
+        self.targets = tuple(t.name for t in task.targets)
+        self.max_tokens = max_tokens or _prediction_max_tokens(task.targets)
+
+    def forward(self, memory: str, observation: str, record: StepRecord, lm: dspy.BaseLM | None = None):
+        out = guarded_call(self.predict, role="predict", record=record, max_tokens=self.max_tokens, lm=lm,
+                           memory=memory, observation=observation)
+        if out is None:
+            return None
+        prediction = as_plain({name: out.get(name) for name in self.targets})
+        record.prediction = prediction
+        return prediction
+
+
+def _prediction_max_tokens(targets) -> int:
+    """Room for a JSON object with every target: generous for lists, tight for numbers and labels."""
+    return 24 + sum(24 * t.k if t.kind == "topk" else 16 for t in targets)

@@ -1,0 +1,51 @@
+"""Scores of several methods on the same sequences: per sequence, overall with CIs, and paired differences."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from metrics.bootstrap import Interval, bootstrap_mean, mean_of_steps, paired_bootstrap_difference
+from metrics.step_scores import step_scores
+
+Predictions = Sequence[Mapping[str, Any] | None]
+
+
+@dataclass
+class Scoreboard:
+    """`scores[method][metric]` is a list (one per sequence) of per-step lists; metric names are
+    `<target>.<score>`, e.g. `temp_max.abs_error`, `rain.correct`."""
+
+    sequence_ids: list[str]
+    methods: list[str]
+    scores: dict[str, dict[str, list[list[float | None]]]] = field(default_factory=dict)
+
+    @property
+    def metrics(self) -> list[str]:
+        return list(next(iter(self.scores.values())).keys()) if self.scores else []
+
+    def overall(self, method: str, metric: str, **kwargs: Any) -> Interval:
+        return bootstrap_mean(self.scores[method][metric], **kwargs)
+
+    def per_sequence(self, method: str, metric: str) -> list[float]:
+        return [mean_of_steps(steps) for steps in self.scores[method][metric]]
+
+    def difference(self, method: str, reference: str, metric: str, **kwargs: Any) -> Interval:
+        """mean(method) - mean(reference) on shared steps, CI by resampling sequences."""
+        return paired_bootstrap_difference(self.scores[method][metric], self.scores[reference][metric], **kwargs)
+
+
+def build_scoreboard(
+    task: Any, truths: Mapping[str, Sequence[Mapping[str, Any]]], predictions: Mapping[str, Mapping[str, Predictions]]
+) -> Scoreboard:
+    """`predictions[method][sequence_id]` -> per-step prediction dicts; only sequences every method finished."""
+    shared = [sid for sid in truths if all(sid in by_seq for by_seq in predictions.values())]
+    board = Scoreboard(sequence_ids=shared, methods=list(predictions))
+    for method, by_sequence in predictions.items():
+        board.scores[method] = {}
+        for target in task.targets:
+            for sid in shared:
+                for score, values in step_scores(target, by_sequence[sid], truths[sid]).items():
+                    board.scores[method].setdefault(f"{target.name}.{score}", []).append(values)
+    return board

@@ -1,0 +1,32 @@
+"""Step 1 of the loop: predict y_t from the memory h_{t-1} and the step input x_t."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dspy
+
+from signatures.fields import target_output_field
+
+
+class PredictStep(dspy.Signature):
+    """Predict the outcome of the next step of this sequence.
+
+    Your memory holds what earlier steps of this same sequence taught you: patterns, your recent errors and how to
+    correct them, and what to watch. Apply it to the current input and give your best prediction."""
+
+    memory: str = dspy.InputField(desc="your notes from earlier steps of this sequence")
+    observation: str = dspy.InputField(desc="the input for this step")
+
+
+def predict_signature(targets: Sequence, task_description: str = "") -> type[dspy.Signature]:
+    """`PredictStep` with one typed output field per task target and the task described before the instructions.
+
+    Baselines and LLM-as-RNN share this signature, so they differ only in what `memory` holds.
+    """
+    signature = PredictStep
+    for target in targets:
+        signature = signature.append(target.name, target_output_field(target), type_=target.annotation)
+    if task_description:
+        signature = signature.with_instructions(f"{task_description.strip()}\n\n{PredictStep.instructions}")
+    return signature

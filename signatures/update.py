@@ -1,0 +1,39 @@
+"""Step 3 of the loop: rewrite (not append) the memory h_{t-1} into h_t under a token budget."""
+
+from __future__ import annotations
+
+import dspy
+
+from signatures.fields import section_output_field
+
+
+class UpdateMemory(dspy.Signature):
+    """Rewrite your memory of this sequence after the step below.
+
+    Write the whole new memory, do not append to the old one: keep what still holds, correct what the feedback
+    shows was wrong, drop what no longer matters. Be specific, with numbers and directions. Stay within the token
+    budget."""
+
+    memory: str = dspy.InputField(desc="your current memory of this sequence")
+    step: str = dspy.InputField(desc="this step: the input, your prediction and, when revealed, the outcome")
+    feedback: str = dspy.InputField(desc="feedback on the prediction")
+    budget: str = dspy.InputField(desc="the token budget of the memory")
+
+
+def with_memory_sections(signature: type[dspy.Signature], schema) -> type[dspy.Signature]:
+    """Append one `list[str]` output field per memory section, in schema order, and the schema's example memory
+    to the instructions (where optimizers can rewrite or drop it like any other instruction text)."""
+    for section in schema.sections:
+        signature = signature.append(section.name, section_output_field(section), type_=list[str])
+    example = schema.example_memory()
+    if example is not None:
+        signature = signature.with_instructions(
+            f"{signature.instructions}\n\nExample of a useful memory (from another sequence; write your own):\n"
+            f"{example.render()}"
+        )
+    return signature
+
+
+def update_signature(schema) -> type[dspy.Signature]:
+    """`UpdateMemory` whose outputs are the sections of `schema` (the memory's structure)."""
+    return with_memory_sections(UpdateMemory, schema)

@@ -1,0 +1,170 @@
+"""What a sequence task is: typed targets, steps (x_t, y_t), sequences, and the task that builds them."""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+TargetKind = Literal["regression", "label", "topk"]
+SPLITS = ("train", "dev", "test")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing to predict at every step.
+
+    `regression` targets are floats, `label` targets one of `labels`, `topk` targets a ranked list of `k` items
+    whose truth is a list of relevant items, most important first (e.g. a visit's diagnoses, primary first).
+    """
+
+    name: str
+    kind: TargetKind
+    description: str
+    unit: str = ""
+    labels: tuple[str, ...] = ()
+    k: int = 1
+    decimals: int = 1
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("regression", "label", "topk"):
+            raise ValueError(f"target {self.name!r}: kind must be regression, label or topk, not {self.kind!r}")
+        if self.kind == "label" and len(self.labels) < 2:
+            raise ValueError(f"target {self.name!r}: a label target needs at least two labels")
+        if self.kind == "topk" and self.k < 1:
+            raise ValueError(f"target {self.name!r}: k must be >= 1")
+
+    @property
+    def annotation(self) -> Any:
+        """The Python type of the prediction field, as DSPy turns it into a JSON schema and a grammar."""
+        if self.kind == "regression":
+            return float
+        if self.kind == "label":
+            return Literal.__getitem__(tuple(self.labels))
+        return list[str]
+
+    @property
+    def field_description(self) -> str:
+        unit = f" in {self.unit}" if self.unit else ""
+        if self.kind == "topk":
+            return f"{self.description}: your {self.k} most likely answers, most likely first"
+        return f"{self.description}{unit}"
+
+    def format_value(self, value: Any) -> str:
+        """How a value of this target reads in prompts and traces."""
+        if value is None:
+            return "(none)"
+        if self.kind == "regression":
+            unit = f" {self.unit}" if self.unit else ""
+            return f"{float(value):.{self.decimals}f}{unit}"
+        if self.kind == "topk":
+            items = list(value)
+            return "; ".join(f"{i + 1}. {item}" for i, item in enumerate(items)) if items else "(none)"
+        return str(value)
+
+    def measure(self, predicted: Any, actual: Any) -> str:
+        """The measured error of one prediction, in words: feedback that costs no LM call."""
+        if predicted is None:
+            return f"{self.name}: no valid prediction; actual {self.format_value(actual)}"
+        if self.kind == "regression":
+            error = float(predicted) - float(actual)
+            direction = "too high" if error > 0 else "too low" if error < 0 else "exact"
+            unit = f" {self.unit}" if self.unit else ""
+            return (
+                f"{self.name}: predicted {self.format_value(predicted)}, actual {self.format_value(actual)}, "
+                f"error {error:+.{self.decimals}f}{unit} ({direction})"
+            )
+        if self.kind == "label":
+            verdict = "right" if str(predicted) == str(actual) else "wrong"
+            return f"{self.name}: predicted {predicted}, actual {actual} ({verdict})"
+        ranked = [str(p) for p in predicted]
+        truth = list(actual)
+        primary = truth[0] if truth else None
+        if primary is not None and primary in ranked:
+            where = f"primary answer {primary} was ranked {ranked.index(primary) + 1} of {len(ranked)}"
+        else:
+            where = f"primary answer {primary} was missed"
+        found = [t for t in truth if t in ranked]
+        return f"{self.name}: {where}; {len(found)} of {len(truth)} true answers were in your list"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One time step: what the model sees (`input`), what is revealed after it predicts (`target`), and raw
+    values for classical anchors (`context`), which are never shown to an LM."""
+
+    input: str
+    target: Mapping[str, Any]
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepSequence:
+    """One sequence (an episode, a patient): memory starts fresh at its first step."""
+
+    id: str
+    steps: tuple[Step, ...]
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+class Task(ABC):
+    """A sequential prediction task over a real dataset with time-based (or subject-based) splits."""
+
+    name: str
+    description: str
+    targets: tuple[Target, ...]
+
+    @property
+    def primary(self) -> Target:
+        """The target the headline metric is computed on."""
+        return self.targets[0]
+
+    @property
+    @abstractmethod
+    def memory_schema(self):
+        """The sections of h_t for this task (a `programs.memory.MemorySchema`)."""
+
+    @abstractmethod
+    def sequences(self, split: str, *, limit: int | None = None, steps: int | None = None) -> list[StepSequence]:
+        """Held-out sequences of `split`, each cut to at most `steps` steps; at most `limit` of them."""
+
+    def format_prediction(self, prediction: Mapping[str, Any] | None) -> str:
+        if prediction is None:
+            return "(no valid prediction)"
+        return "; ".join(f"{t.name} {t.format_value(prediction.get(t.name))}" for t in self.targets)
+
+    def format_truth(self, target: Mapping[str, Any]) -> str:
+        return "; ".join(f"{t.name} {t.format_value(target.get(t.name))}" for t in self.targets)
+
+    def measure(self, prediction: Mapping[str, Any] | None, target: Mapping[str, Any]) -> str:
+        """Measured error of every target, in words."""
+        return "; ".join(
+            t.measure(None if prediction is None else prediction.get(t.name), target.get(t.name))
+            for t in self.targets
+        )
+
+    def check_split(self, split: str) -> None:
+        if split not in SPLITS:
+            raise ValueError(f"task {self.name!r}: unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+
+
+def is_finite_number(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def select_evenly(items: Sequence, limit: int | None) -> list:
+    """`limit` items spread evenly over `items` (deterministic; seasons and regimes all get a share)."""
+    items = list(items)
+    if limit is None or limit >= len(items):
+        return items
+    if limit <= 0:
+        return []
+    stride = len(items) / limit
+    return [items[int(i * stride)] for i in range(limit)]

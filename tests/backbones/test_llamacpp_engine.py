@@ -1,0 +1,120 @@
+"""The llama.cpp engine's contract, checked with a stand-in for `llama_cpp.Llama` (no weights needed)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import time
+
+import dspy
+import pytest
+
+from backbones import llamacpp_engine
+from backbones.llamacpp_engine import LlamaCppEngine, bound_strings
+
+
+class FakeLlama:
+    instances = 0
+
+    def __init__(self, **kwargs):
+        FakeLlama.instances += 1
+        self.kwargs_seen, self.active, self.max_active = [], 0, 0
+        self.input_ids, self.n_tokens = [], 0
+
+    def create_chat_completion(self, **kwargs):
+        self.active += 1
+        self.max_active = max(self.max_active, self.active)
+        time.sleep(0.005)
+        self.kwargs_seen.append(kwargs)
+        self.active -= 1
+        if sum(len(m["content"]) for m in kwargs["messages"]) > 5000:
+            raise ValueError("Requested tokens (9000) exceed context window of 8192")
+        schema = (kwargs.get("response_format") or {}).get("schema") or {"properties": {"answer": {}}}
+        content = json.dumps(dict.fromkeys(schema["properties"], "1.5"))
+        return {"choices": [{"message": {"content": content}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}}
+
+    def tokenize(self, data, add_bos=False, special=False):
+        return list(data.split())
+
+    @staticmethod
+    def longest_token_prefix(a, b):
+        n = 0
+        for x, y in zip(a, b, strict=False):
+            if x != y:
+                break
+            n += 1
+        return n
+
+
+@pytest.fixture
+def engine(monkeypatch, tmp_path):
+    class FakeModule:
+        Llama = FakeLlama
+
+    monkeypatch.setattr(llamacpp_engine, "_import_llama_cpp", lambda: FakeModule)
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"gguf")
+    return LlamaCppEngine(gguf, contexts=2)
+
+
+def test_schema_becomes_a_llama_cpp_grammar_with_bounded_strings(engine):
+    lm = dspy.LM("llamacpp/fake", engine=engine, cache=False)
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        out = dspy.Predict("question -> answer: float, note: str")(question="q")
+    assert out.answer == 1.5
+    sent = engine._pool[next(iter(engine._pool))].kwargs_seen[-1]
+    assert sent["response_format"]["type"] == "json_object"
+    schema = sent["response_format"]["schema"]
+    assert schema["properties"]["note"]["maxLength"] == engine.max_string_chars
+    assert "maxLength" not in schema["properties"]["answer"]
+    assert sent["temperature"] == 0.0 and sent["max_tokens"] > 0 and sent["seed"] == 0
+
+
+def test_bound_strings_leaves_enums_and_explicit_limits():
+    schema = {"properties": {"a": {"type": "string"}, "b": {"type": "string", "enum": ["x"]},
+                             "c": {"type": "string", "maxLength": 5},
+                             "d": {"type": "array", "items": {"type": "string"}}}}
+    bounded = bound_strings(schema, 50)
+    assert bounded["properties"]["a"]["maxLength"] == 50
+    assert "maxLength" not in bounded["properties"]["b"]
+    assert bounded["properties"]["c"]["maxLength"] == 5
+    assert bounded["properties"]["d"]["items"]["maxLength"] == 50
+
+
+def test_calls_from_many_threads_are_serialised(engine):
+    lm = dspy.LM("llamacpp/fake", engine=engine, cache=False)
+    predict = dspy.Predict("question -> answer")
+
+    def call(i):
+        with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+            predict(question=f"q{i}")
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert engine.calls == 8
+    assert all(llm.max_active == 1 for llm in engine._pool.values())
+
+
+def test_deepcopy_borrows_the_engine_and_state_has_no_secrets(engine):
+    assert copy.deepcopy(engine) is engine
+    state = engine.dump_state()
+    assert set(state) >= {"model_path", "n_ctx"}
+    assert not any("key" in k for k in state)
+
+
+def test_context_overflow_becomes_a_context_window_error(engine):
+    lm = dspy.LM("llamacpp/fake", engine=engine, cache=False, num_retries=0)
+    overflow = dspy.utils.exceptions.ContextWindowExceededError
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()), pytest.raises(overflow):
+        dspy.Predict("question -> answer")(question="x" * 6000)
+
+
+def test_contexts_are_pooled_by_prompt_head(engine):
+    for head in ("system A", "system B", "system A", "system C"):
+        engine._context_for([{"role": "system", "content": head}])
+    assert list(engine._pool) == ["system A", "system C"]

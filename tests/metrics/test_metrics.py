@@ -1,0 +1,82 @@
+"""Metrics against hand-computed values; bootstrap intervals over sequences."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from metrics import (
+    accuracy,
+    accuracy_at_k,
+    bootstrap_mean,
+    directional_accuracy,
+    mae,
+    mse,
+    paired_bootstrap_difference,
+    rmse,
+    step_scores,
+)
+from metrics.bootstrap import mean_of_steps
+from tasks.base import Target
+
+
+def test_regression_errors_by_hand():
+    predicted, actual = [1.0, None, 4.0, -2.0], [2.0, 5.0, 1.0, -2.0]
+    assert mae(predicted, actual) == pytest.approx((1 + 3 + 0) / 3)
+    assert mse(predicted, actual) == pytest.approx((1 + 9 + 0) / 3)
+    assert rmse(predicted, actual) == pytest.approx(math.sqrt(10 / 3))
+    assert directional_accuracy([0.5, -0.1, 0.2], [1.0, 0.3, -0.4]) == pytest.approx(1 / 3)
+    assert math.isnan(mae([None], [1.0]))
+
+
+def test_label_and_ranking_accuracy_by_hand():
+    assert accuracy(["yes", "no", None], ["yes", "yes", "no"]) == 0.5
+    ranked = [["a", "b", "c"], ["b", "a"], None]
+    assert accuracy_at_k(ranked, ["b", "b", "a"], 1) == 0.5
+    assert accuracy_at_k(ranked, ["b", "b", "a"], 2) == 1.0
+
+
+def test_step_scores_per_target_kind():
+    regression = Target("x", "regression", "x")
+    label = Target("y", "label", "y", labels=("a", "b"))
+    topk = Target("z", "topk", "z", k=2)
+    predictions = [{"x": 1.0, "y": "a", "z": ["p", "q"]}, None]
+    truths = [{"x": 3.0, "y": "b", "z": ["q", "r"]}, {"x": 1.0, "y": "a", "z": ["p"]}]
+    assert step_scores(regression, predictions, truths) == {"abs_error": [2.0, None], "sq_error": [4.0, None]}
+    assert step_scores(label, predictions, truths) == {"correct": [0.0, None]}
+    assert step_scores(topk, predictions, truths) == {"hit@1": [0.0, None], "hit@2": [1.0, None]}
+
+
+def test_bootstrap_mean_weights_steps_and_brackets_the_estimate():
+    per_sequence = [[1.0, 1.0, None], [3.0], [2.0, 2.0]]
+    interval = bootstrap_mean(per_sequence, seed=1)
+    assert interval.estimate == pytest.approx((1 + 1 + 3 + 2 + 2) / 5)
+    assert interval.low <= interval.estimate <= interval.high
+    assert 1.0 <= interval.low and interval.high <= 3.0
+    assert mean_of_steps([None, 2.0, 4.0]) == 3.0
+
+
+def test_single_sequence_has_no_interval():
+    interval = bootstrap_mean([[1.0, 2.0]])
+    assert interval.estimate == 1.5 and math.isnan(interval.low)
+
+
+def test_paired_difference_uses_shared_steps_only():
+    a = [[1.0, None, 3.0], [2.0]]
+    b = [[2.0, 9.0, 3.0], [4.0]]
+    interval = paired_bootstrap_difference(a, b, seed=0)
+    assert interval.estimate == pytest.approx((-1 + 0 - 2) / 3)
+    assert interval.high <= 0
+    with pytest.raises(ValueError, match="same sequences"):
+        paired_bootstrap_difference(a, b[:1])
+
+
+def test_target_measure_texts():
+    t = Target("temp", "regression", "t", unit="°C")
+    assert t.measure(12.0, 14.4) == "temp: predicted 12.0 °C, actual 14.4 °C, error -2.4 °C (too low)"
+    assert "(wrong)" in Target("r", "label", "r", labels=("yes", "no")).measure("yes", "no")
+    k = Target("dx", "topk", "d", k=3)
+    assert "ranked 2 of 3" in k.measure(["a", "b", "c"], ["b", "x"])
+    assert "missed" in k.measure(["a"], ["b"])
+    assert "no valid prediction" in t.measure(None, 1.0)

@@ -1,0 +1,53 @@
+"""Memory goes to the system prompt; length limits reach the grammar only for engines that honour them."""
+
+from __future__ import annotations
+
+import dspy
+
+from programs.adapter import SystemPromptMemoryAdapter
+from tests.scripted import scripted_lm
+
+
+class Sig(dspy.Signature):
+    """Do the thing."""
+
+    memory: str = dspy.InputField(desc="your notes")
+    observation: str = dspy.InputField()
+    points: list[str] = dspy.OutputField(desc="points", max_length=2)
+    note: str = dspy.OutputField(max_length=50)
+
+
+def test_memory_is_appended_to_the_system_message_after_the_instructions():
+    messages = SystemPromptMemoryAdapter().format(Sig, [], {"memory": "MEM-TEXT", "observation": "OBS-TEXT"})
+    system, user = messages[0]["content"], messages[-1]["content"]
+    assert "MEM-TEXT" in system and "MEM-TEXT" not in user
+    assert "OBS-TEXT" in user and "OBS-TEXT" not in system
+    assert system.index("Do the thing.") < system.index("MEM-TEXT")
+    assert system.rstrip().endswith("MEM-TEXT")
+    assert "[[ ## memory ## ]]" not in user
+    assert "Your notes (memory):" in system
+
+
+def test_signatures_without_memory_are_formatted_as_by_json_adapter():
+    sig = Sig.delete("memory")
+    messages = SystemPromptMemoryAdapter().format(sig, [], {"observation": "OBS"})
+    assert "OBS" in messages[-1]["content"]
+
+
+def test_limits_are_added_to_the_schema_for_engines_that_declare_support():
+    seen = []
+    lm, _engine = scripted_lm(lambda call: seen.append(call.schema) or {"points": ["a"], "note": "n"})
+    with dspy.context(lm=lm, adapter=SystemPromptMemoryAdapter()):
+        dspy.Predict(Sig)(memory="m", observation="o")
+    assert seen[0]["properties"]["points"]["maxItems"] == 2
+    assert seen[0]["properties"]["note"]["maxLength"] == 50
+
+
+def test_limits_are_not_sent_to_engines_without_support():
+    seen = []
+    lm, engine = scripted_lm(lambda call: seen.append(call.schema) or {"points": ["a", "b", "c"], "note": "n"})
+    engine.supports_schema_limits = False
+    with dspy.context(lm=lm, adapter=SystemPromptMemoryAdapter()):
+        out = dspy.Predict(Sig)(memory="m", observation="o")
+    assert "maxItems" not in seen[0]["properties"]["points"]
+    assert out.points == ["a", "b", "c"]  # parsed tolerantly: the limit is advice, not a failure

@@ -1,0 +1,84 @@
+"""Seattle weather on the real file: splits by time, no dates in inputs, rain from precipitation, bad files."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tasks import DataError, get_task
+from tasks.weather import RAIN_THRESHOLD_MM, WeatherTask, load_daily, seattle_weather_path
+
+
+def test_the_shipped_file_loads_with_rain_derived_from_precipitation():
+    daily = load_daily().to_pandas()
+    assert len(daily) == 1461
+    assert ((daily["precipitation"] >= RAIN_THRESHOLD_MM) == (daily["rain"] == "yes")).all()
+
+
+def test_splits_are_disjoint_in_time(weather_task):
+    years = {}
+    for split in ("train", "dev", "test"):
+        seqs = weather_task.sequences(split, steps=10)
+        years[split] = {s.steps[i].context["target_date"][:4] for s in seqs for i in range(10)}
+    assert years == {"train": {"2012", "2013"}, "dev": {"2014"}, "test": {"2015"}}
+
+
+def test_inputs_carry_no_dates_and_targets_are_next_day(weather_task):
+    sequence = weather_task.sequences("test", limit=1, steps=3)[0]
+    daily = load_daily().to_pandas().set_index("date")
+    for step in sequence.steps:
+        assert "2015" not in step.input and "2014" not in step.input
+        rows = step.input.splitlines()[2:]
+        assert [r.split()[0] for r in rows] == ["0", "-1", "-2", "-3", "-4", "-5", "-6"]  # newest first
+        assert step.target["temp_max"] == daily.loc[step.context["target_date"], "temp_max"]
+        assert step.context["today_temp_max"] == daily.loc[step.context["date"], "temp_max"]
+        assert pd.Timestamp(step.context["target_date"]) - pd.Timestamp(step.context["date"]) == pd.Timedelta(days=1)
+
+
+def test_episodes_are_consecutive_and_evenly_spread(weather_task):
+    seqs = weather_task.sequences("test", limit=5, steps=10)
+    assert len(seqs) == 5 and all(len(s) == 10 for s in seqs)
+    months = {s.steps[0].context["date"][5:7] for s in seqs}
+    assert len(months) >= 4
+
+
+def test_oldest_first_order_is_available():
+    step = WeatherTask(newest_first=False).sequences("test", limit=1, steps=1)[0].steps[0]
+    assert step.input.splitlines()[-1].split()[0] == "0"
+
+
+def test_registry_and_bad_split():
+    assert isinstance(get_task("weather"), WeatherTask)
+    with pytest.raises(ValueError, match="unknown task 'nope'"):
+        get_task("nope")
+    with pytest.raises(ValueError, match="unknown split"):
+        WeatherTask().sequences("validation")
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "weather.csv"
+    path.write_text(text)
+    return path
+
+
+def test_bad_value_names_file_row_and_field(tmp_path):
+    good = seattle_weather_path().read_text().splitlines()
+    lines = good[:5]
+    lines[3] = lines[3].replace(lines[3].split(",")[2], "hot", 1)
+    path = _write(tmp_path, "\n".join(lines))
+    with pytest.raises(DataError, match=r"weather.csv, row 4, field 'temp_max': not a finite number: 'hot'"):
+        load_daily(path)
+
+
+def test_missing_column_and_missing_file(tmp_path):
+    path = _write(tmp_path, "date,precipitation,temp_max\n2012-01-01,0,1\n")
+    with pytest.raises(DataError, match=r"missing column\(s\) \['temp_min', 'wind'\]"):
+        load_daily(path)
+    with pytest.raises(DataError, match="file not found"):
+        load_daily(tmp_path / "absent.csv")
+
+
+def test_gap_in_days_is_reported(tmp_path):
+    text = "date,precipitation,temp_max,temp_min,wind,weather\n2012-01-01,0,1,0,1,sun\n2012-01-03,0,1,0,1,sun\n"
+    with pytest.raises(DataError, match="not consecutive at 2012-01-03"):
+        load_daily(_write(tmp_path, text))
