@@ -11,11 +11,20 @@ from pathlib import Path
 
 from backbones.errors import BackboneError
 from backbones.model_string import EMBEDDED_DEFAULT
+from evaluate.store import StoreMismatchError
 from programs.budget import BudgetError
+from programs.registry import MethodError
+from reports.redact import RedactingFilter
 from tasks.table import DataError
 
+
+class UsageError(ValueError):
+    """A wrong name or combination of options, found after argument parsing."""
+
+
 # User mistakes: printed as one line, never as a traceback.
-USER_ERRORS: tuple[type[Exception], ...] = (BackboneError, BudgetError, DataError, FileNotFoundError)
+USER_ERRORS: tuple[type[Exception], ...] = (BackboneError, BudgetError, DataError, FileNotFoundError, MethodError,
+                                            StoreMismatchError, UsageError)
 
 
 def add_backbone_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +67,8 @@ def run_directory(base: str | Path, *parts: str) -> Path:
 def configure_logging(verbose: int) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
     if verbose < 2:
         for noisy in ("LiteLLM", "litellm", "httpx", "dspy"):
             logging.getLogger(noisy).setLevel(logging.ERROR if verbose == 0 else logging.WARNING)

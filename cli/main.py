@@ -9,12 +9,13 @@ from cli.common import USER_ERRORS, configure_environment, configure_logging
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cli import run
+    from cli import evaluate, run
 
     parser = argparse.ArgumentParser(prog="llm-rnn", description=__doc__)
     parser.add_argument("-v", "--verbose", action="count", default=0, help="-v info, -vv debug")
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{run}")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{run,evaluate}")
     run.add_parser(verbs)
+    evaluate.add_parser(verbs)
     return parser
 
 

@@ -8,7 +8,7 @@ import statistics
 import time
 from typing import Any
 
-from cli.common import add_backbone_arguments, add_task_arguments, positive_int, run_directory
+from cli.common import UsageError, add_backbone_arguments, add_task_arguments, positive_int, run_directory
 
 DESCRIPTION = """Run LLM-as-RNN on held-out sequences: per step predict from the memory, get feedback, rewrite the
 memory under the token budget. Prints LLM-as-RNN against persistence (per sequence and overall, with 95% bootstrap
@@ -38,7 +38,7 @@ def execute(args: argparse.Namespace) -> int:
     import dspy
     from rich.console import Console
 
-    from anchors import anchor_names, anchor_predictions
+    from anchors import anchor_names, anchor_predictions, primary_anchor
     from backbones.roles import Roles
     from evaluate.runner import run_sequences
     from programs.llm_as_rnn import LLMAsRNN
@@ -52,7 +52,7 @@ def execute(args: argparse.Namespace) -> int:
     task = get_task(args.task)
     sequences = task.sequences(args.split, limit=args.episodes, steps=args.steps)
     if not sequences:
-        raise FileNotFoundError(f"task {task.name}: no {args.split} sequences of {args.steps} steps")
+        raise UsageError(f"task {task.name}: no {args.split} sequences of {args.steps} steps")
     roles = Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone,
                                api_base=args.api_base, cache=not args.no_cache)
     dspy.configure(lm=roles.predictor)
@@ -69,7 +69,7 @@ def execute(args: argparse.Namespace) -> int:
 
     truths = {s.id: [step.target for step in s.steps] for s in sequences}
     predictions = {"llm_as_rnn": {r.sequence_id: r.predictions for r in runs}}
-    for name in anchor_names(task.name):
+    for name in anchor_names(task):
         predictions[name] = {s.id: anchor_predictions(task, name, s) for s in sequences}
     board = build_scoreboard(task, truths, predictions)
     metrics = board.metrics
@@ -78,7 +78,7 @@ def execute(args: argparse.Namespace) -> int:
     extra = {"failures": [sum(len(x.failures) for x in r.records) for r in runs],
              "max memory tok": [max(x.memory_tokens for x in r.records) for r in runs]}
     console.print(per_sequence_table(board, metrics, extra=extra, title=f"{task.name} / {args.split}: per sequence"))
-    reference = "persistence" if "persistence" in predictions else None
+    reference = primary_anchor(task)
     title = "overall (95% bootstrap CI over sequences; lower error / higher correct is better)"
     console.print(overall_table(board, metrics, reference=reference, title=title))
     console.print(_stats_line(stats))

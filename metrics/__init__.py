@@ -3,6 +3,7 @@
 from metrics.bootstrap import Interval, bootstrap_mean, paired_bootstrap_difference
 from metrics.classification import accuracy, accuracy_at_k, correct, hit_at_k
 from metrics.regression import absolute_errors, directional_accuracy, mae, mse, rmse
+from metrics.sequence_metrics import correct_flags, learning_curve, self_correction_steps
 from metrics.step_scores import step_scores
 
 __all__ = [
@@ -12,11 +13,14 @@ __all__ = [
     "accuracy_at_k",
     "bootstrap_mean",
     "correct",
+    "correct_flags",
     "directional_accuracy",
     "hit_at_k",
+    "learning_curve",
     "mae",
     "mse",
     "paired_bootstrap_difference",
     "rmse",
+    "self_correction_steps",
     "step_scores",
 ]

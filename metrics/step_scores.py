@@ -28,14 +28,17 @@ def step_scores(
     if target.kind == "label":
         hits = [correct(p, a) for p, a in zip(predicted, actual, strict=True)]
         return {"correct": [None if hit is None else float(hit) for hit in hits]}
-    primary = [a[0] if a else None for a in actual]
-    scores = {"hit@1": [_hit(p, a, 1) for p, a in zip(predicted, primary, strict=True)]}
+    ranked_keys = [None if p is None else [target.key(item) for item in p] for p in predicted]
+    primary = [target.key(a[0]) if a else None for a in actual]
+    scores = {"hit@1": [_hit(p, a, 1) for p, a in zip(ranked_keys, primary, strict=True)]}
     if target.k > 1:
-        scores[f"hit@{target.k}"] = [_hit(p, a, target.k) for p, a in zip(predicted, primary, strict=True)]
+        scores[f"hit@{target.k}"] = [_hit(p, a, target.k) for p, a in zip(ranked_keys, primary, strict=True)]
     return scores
 
 
 def _hit(ranked: Any, relevant: Any, k: int) -> float | None:
+    if ranked is not None and relevant is None:
+        return 0.0  # a truth that normalises to nothing cannot be hit
     hit = hit_at_k(ranked, relevant, k)
     return None if hit is None else float(hit)
 

@@ -7,11 +7,13 @@ from programs.llm_as_rnn import DEFAULT_BUDGET_TOKENS, LLMAsRNN
 from programs.memory import Memory, MemorySchema, Section
 from programs.predictor import StepPredictor
 from programs.records import StepRecord
+from programs.registry import METHODS, build_method, parse_method
 from programs.updater import MemoryUpdater
 
 __all__ = [
     "DEFAULT_BUDGET_TOKENS",
     "FEEDBACK_MODES",
+    "METHODS",
     "BudgetError",
     "Critic",
     "Feedback",
@@ -24,4 +26,6 @@ __all__ = [
     "StepPredictor",
     "StepRecord",
     "SystemPromptMemoryAdapter",
+    "build_method",
+    "parse_method",
 ]

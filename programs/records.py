@@ -24,6 +24,7 @@ class StepRecord:
     prediction: dict[str, Any] | None
     truth: dict[str, Any]
     memory_before: str = ""
+    context_tokens: int = 0
     memory: str = ""
     memory_tokens: int = 0
     feedback: str = ""
@@ -54,10 +55,11 @@ def listen_steps(listener: Callable[[StepRecord], None]) -> Iterator[None]:
 class SequenceRecorder:
     """Collects step records and meters each step; `prediction()` builds the program's output."""
 
-    def __init__(self, meter: StepMeter, initial_memory: str = "", initial_memory_tokens: int = 0):
+    def __init__(self, meter: StepMeter, initial_memory: str = "", count: Callable[[str], int] | None = None):
         self.meter = meter
+        self.count = count
         self.initial_memory = initial_memory
-        self.initial_memory_tokens = initial_memory_tokens
+        self.initial_memory_tokens = count(initial_memory) if count and initial_memory else 0
         self.records: list[StepRecord] = []
         self._started = 0.0
 
@@ -65,7 +67,8 @@ class SequenceRecorder:
         self.meter.reset()
         self._started = time.perf_counter()
         record = StepRecord(t=t, input=step.input, prediction=None, truth=dict(step.target),
-                            memory_before=memory_before)
+                            memory_before=memory_before,
+                            context_tokens=self.count(memory_before) if self.count and memory_before else 0)
         self.records.append(record)
         return record
 
@@ -86,6 +89,7 @@ class SequenceRecorder:
             initial_memory_tokens=self.initial_memory_tokens,
             feedback=[r.feedback for r in records],
             memory_tokens=[r.memory_tokens for r in records],
+            context_tokens=[r.context_tokens for r in records],
             prompt_tokens=[r.prompt_tokens for r in records],
             lm_calls=[r.lm_calls for r in records],
             latencies=[r.latency for r in records],

@@ -35,9 +35,9 @@ class SequenceProgram(dspy.Module):
 
     @contextmanager
     def session(self, initial_memory: str = "", count: TokenCounter | None = None) -> Iterator[SequenceRecorder]:
+        """Install the adapter and a step meter for one sequence; `count` measures what each step is shown."""
         meter = StepMeter()
-        size = count(initial_memory) if count and initial_memory else 0
-        recorder = SequenceRecorder(meter, initial_memory, size)
+        recorder = SequenceRecorder(meter, initial_memory, count)
         with dspy.context(adapter=self.adapter, callbacks=[*(dspy.settings.get("callbacks") or []), meter]):
             yield recorder
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from metrics.bootstrap import Interval, bootstrap_mean, mean_of_steps, paired_bootstrap_difference
+from metrics.sequence_metrics import correct_flags, learning_curve, self_correction_steps
 from metrics.step_scores import step_scores
 
 Predictions = Sequence[Mapping[str, Any] | None]
@@ -31,6 +32,9 @@ class Scoreboard:
     def per_sequence(self, method: str, metric: str) -> list[float]:
         return [mean_of_steps(steps) for steps in self.scores[method][metric]]
 
+    def learning_curve(self, method: str, metric: str) -> list[tuple[int, float, int]]:
+        return learning_curve(self.scores[method][metric])
+
     def difference(self, method: str, reference: str, metric: str, **kwargs: Any) -> Interval:
         """mean(method) - mean(reference) on shared steps, CI by resampling sequences."""
         return paired_bootstrap_difference(self.scores[method][metric], self.scores[reference][metric], **kwargs)
@@ -39,13 +43,23 @@ class Scoreboard:
 def build_scoreboard(
     task: Any, truths: Mapping[str, Sequence[Mapping[str, Any]]], predictions: Mapping[str, Mapping[str, Predictions]]
 ) -> Scoreboard:
-    """`predictions[method][sequence_id]` -> per-step prediction dicts; only sequences every method finished."""
+    """`predictions[method][sequence_id]` -> per-step prediction dicts; only sequences every method finished.
+
+    Besides the per-target scores, `<correct>` is the task's own notion of a right step (`align` for weather) when
+    it adds something, and `self_correction` is P(right at t+1 | wrong at t).
+    """
     shared = [sid for sid in truths if all(sid in by_seq for by_seq in predictions.values())]
     board = Scoreboard(sequence_ids=shared, methods=list(predictions))
+    correct_name = getattr(task, "correct_metric", None)
     for method, by_sequence in predictions.items():
-        board.scores[method] = {}
-        for target in task.targets:
-            for sid in shared:
+        scores: dict[str, list[list[float | None]]] = {}
+        for sid in shared:
+            for target in task.targets:
                 for score, values in step_scores(target, by_sequence[sid], truths[sid]).items():
-                    board.scores[method].setdefault(f"{target.name}.{score}", []).append(values)
+                    scores.setdefault(f"{target.name}.{score}", []).append(values)
+            flags = correct_flags(task, by_sequence[sid], truths[sid])
+            if correct_name:
+                scores.setdefault(correct_name, []).append(flags)
+            scores.setdefault("self_correction", []).append(self_correction_steps(flags))
+        board.scores[method] = scores
     return board

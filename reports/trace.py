@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from reports.redact import redact
+
 
 class TraceWriter:
     """Appends step records of finished sequences to `path`."""
@@ -21,8 +23,8 @@ class TraceWriter:
         lines = []
         for record in records:
             row = record.as_dict() if hasattr(record, "as_dict") else dict(record)
-            lines.append(json.dumps({"sequence_id": sequence_id, "method": method, **fields, **row},
-                                    ensure_ascii=False, default=_jsonable))
+            lines.append(redact(json.dumps({"sequence_id": sequence_id, "method": method, **fields, **row},
+                                           ensure_ascii=False, default=_jsonable)))
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write("".join(line + "\n" for line in lines))
             handle.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,6 +18,8 @@ class Target:
 
     `regression` targets are floats, `label` targets one of `labels`, `topk` targets a ranked list of `k` items
     whose truth is a list of relevant items, most important first (e.g. a visit's diagnoses, primary first).
+    `normalize` maps a top-k item (free text, a code) to the key it is scored on (e.g. a CCSR category); None means
+    exact, case-insensitive text.
     """
 
     name: str
@@ -27,6 +29,8 @@ class Target:
     labels: tuple[str, ...] = ()
     k: int = 1
     decimals: int = 1
+    normalize: Callable[[str], str | None] | None = field(default=None, compare=False, repr=False)
+    shown_items: int = 5
 
     def __post_init__(self) -> None:
         if self.kind not in ("regression", "label", "topk"):
@@ -61,8 +65,19 @@ class Target:
             return f"{float(value):.{self.decimals}f}{unit}"
         if self.kind == "topk":
             items = list(value)
-            return "; ".join(f"{i + 1}. {item}" for i, item in enumerate(items)) if items else "(none)"
+            if not items:
+                return "(none)"
+            shown = "; ".join(f"{i + 1}. {item}" for i, item in enumerate(items[: self.shown_items]))
+            more = len(items) - self.shown_items
+            return f"{shown} (+{more} more)" if more > 0 else shown
         return str(value)
+
+    def key(self, item: Any) -> str | None:
+        """What a top-k item is scored as: its normalised key (None: matches nothing)."""
+        if self.normalize is not None:
+            return self.normalize(str(item))
+        text = " ".join(str(item).lower().split())
+        return text or None
 
     def measure(self, predicted: Any, actual: Any) -> str:
         """The measured error of one prediction, in words: feedback that costs no LM call."""
@@ -79,15 +94,16 @@ class Target:
         if self.kind == "label":
             verdict = "right" if str(predicted) == str(actual) else "wrong"
             return f"{self.name}: predicted {predicted}, actual {actual} ({verdict})"
-        ranked = [str(p) for p in predicted]
+        ranked = [self.key(p) for p in predicted]
         truth = list(actual)
         primary = truth[0] if truth else None
-        if primary is not None and primary in ranked:
-            where = f"primary answer {primary} was ranked {ranked.index(primary) + 1} of {len(ranked)}"
+        primary_key = self.key(primary) if primary is not None else None
+        if primary_key is not None and primary_key in ranked:
+            where = f"the primary answer ({primary}) was ranked {ranked.index(primary_key) + 1} of {len(ranked)}"
         else:
-            where = f"primary answer {primary} was missed"
-        found = [t for t in truth if t in ranked]
-        return f"{self.name}: {where}; {len(found)} of {len(truth)} true answers were in your list"
+            where = f"the primary answer ({primary}) was missed"
+        found = {self.key(t) for t in truth} & {r for r in ranked if r is not None}
+        return f"{self.name}: {where}; {len(found)} of your {len(ranked)} answers matched a true answer"
 
 
 @dataclass(frozen=True)
@@ -146,6 +162,21 @@ class Task(ABC):
             t.measure(None if prediction is None else prediction.get(t.name), target.get(t.name))
             for t in self.targets
         )
+
+    def correct(self, prediction: Mapping[str, Any] | None, target: Mapping[str, Any]) -> bool | None:
+        """Was step t right? Used for self-correction rates. The default: the primary target is a label or top-k
+        target and its first answer is right; None (not defined) for regression unless a task sets a tolerance."""
+        primary = self.primary
+        value = None if prediction is None else prediction.get(primary.name)
+        if value is None:
+            return None
+        if primary.kind == "label":
+            return str(value) == str(target[primary.name])
+        if primary.kind == "topk":
+            truth = list(target[primary.name])
+            return bool(value) and bool(truth) and primary.key(next(iter(value))) == primary.key(truth[0])
+        tolerance = getattr(self, "tolerance", None)
+        return None if tolerance is None else abs(float(value) - float(target[primary.name])) <= tolerance
 
     def check_split(self, split: str) -> None:
         if split not in SPLITS:

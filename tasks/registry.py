@@ -9,6 +9,9 @@ from tasks.base import Task
 
 TASKS: dict[str, str] = {
     "weather": "tasks.weather:WeatherTask",
+    "clinical": "tasks.clinical:ClinicalTask",
+    "finance": "tasks.finance:FinanceTask",
+    "custom": "tasks.custom:CustomTask",
 }
 
 

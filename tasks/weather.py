@@ -24,6 +24,7 @@ from tasks.base import Step, StepSequence, Target, Task, select_evenly
 from tasks.table import DataError, date_column, numeric_column, read_table
 
 RAIN_THRESHOLD_MM = 1.0
+ALIGN_TOLERANCE_C = 2.0
 WINDOW_DAYS = 7
 SPLIT_YEARS = {"train": (2012, 2013), "dev": (2014,), "test": (2015,)}
 COLUMNS = ("date", "precipitation", "temp_max", "temp_min", "wind")
@@ -74,6 +75,8 @@ class WeatherTask(Task):
     """Next-day maximum temperature (°C) and rain (precipitation >= 1 mm) from the last `window` days."""
 
     name = "weather"
+    split_years = SPLIT_YEARS
+    correct_metric = "align"
     targets = (
         Target("temp_max", "regression", "tomorrow's maximum temperature", unit="°C", decimals=1),
         Target("rain", "label", "will it rain tomorrow (precipitation of at least 1 mm)", labels=("yes", "no")),
@@ -93,6 +96,17 @@ class WeatherTask(Task):
     @property
     def memory_schema(self) -> MemorySchema:
         return WEATHER_SCHEMA
+
+    def correct(self, prediction, target) -> bool | None:
+        """Align: the forecast matches the observed day — temp_max within 2 °C and the rain call right.
+
+        The paper reports a weather "Align" score without a public definition; this is ours, stated here and in the
+        README: Align = 100 x the share of steps whose forecast is aligned in this sense.
+        """
+        if prediction is None or prediction.get("temp_max") is None or prediction.get("rain") is None:
+            return None
+        close = abs(float(prediction["temp_max"]) - float(target["temp_max"])) <= ALIGN_TOLERANCE_C
+        return close and str(prediction["rain"]) == str(target["rain"])
 
     @functools.cached_property
     def daily(self) -> datasets.Dataset:

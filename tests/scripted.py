@@ -33,6 +33,8 @@ class Call:
             return "fused"
         if "critique" in self.fields:
             return "feedback"
+        if self.fields == ["summary"]:
+            return "summarize"
         if any(f in self.fields for f in ("patterns", "corrections", "watch", "history", "notes")):
             return "update"
         return "predict"

@@ -1,5 +1,10 @@
-"""Baselines of the paper (zero-shot, FHC, MemPrompt) and of the related work, sharing the predict step."""
+"""Baselines of the paper (zero-shot, FHC, MemPrompt) and of the related work (sliding window, retrieval), all
+sharing the prediction step with LLM-as-RNN so comparisons differ only in what the predictor is shown."""
 
+from programs.baselines.fhc import FullHistory
+from programs.baselines.memprompt import MemPrompt
+from programs.baselines.retrieval import Retrieval
+from programs.baselines.sliding_window import SlidingWindow
 from programs.baselines.zero_shot import ZeroShot
 
-__all__ = ["ZeroShot"]
+__all__ = ["FullHistory", "MemPrompt", "Retrieval", "SlidingWindow", "ZeroShot"]

@@ -80,3 +80,24 @@ def test_target_measure_texts():
     assert "ranked 2 of 3" in k.measure(["a", "b", "c"], ["b", "x"])
     assert "missed" in k.measure(["a"], ["b"])
     assert "no valid prediction" in t.measure(None, 1.0)
+
+
+def test_llm_judged_hits_use_the_first_item_judged_the_same():
+    import dspy
+
+    from metrics.semantic_match import judged_hits
+    from tests.scripted import scripted_lm
+
+    def judge(call):
+        predicted = call.user.split("Predicted:")[1].split("Truth:")[0]
+        return {"same": "heart" in predicted.lower()}
+
+    lm, engine = scripted_lm(judge)
+    target = Target("diagnoses", "topk", "dx", k=3)
+    predictions = [{"diagnoses": ["sepsis", "cardiac failure", "heart failure"]},
+                   {"diagnoses": ["Heart failure"]}, None]
+    truths = [{"diagnoses": ["Heart failure"]}] * 3
+    with dspy.context(lm=None):
+        hits = judged_hits(target, predictions, truths, lm)
+    assert hits == {"judge_hit@1": [0.0, 1.0, None], "judge_hit@3": [1.0, 1.0, None]}
+    assert len(engine.calls) == 4  # stops at the first match

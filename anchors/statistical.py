@@ -1,0 +1,51 @@
+"""AutoARIMA and AutoETS (statsforecast): fitted once on the training years, then one-step forecasts that see the
+series up to each step's day (`forward`, no refit). Regression targets only."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+SERIES_COLUMN = {"weather": "temp_max", "finance": "return_pct"}
+
+
+def available() -> bool:
+    try:
+        import statsforecast  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=8)
+def _fitted(task: Any, model_name: str) -> tuple[Any, pd.Series]:
+    from statsforecast.models import AutoARIMA, AutoETS
+
+    frame = task.daily.to_pandas()
+    series = pd.Series(frame[SERIES_COLUMN[task.name]].to_numpy(float), index=frame["date"])
+    years = pd.to_datetime(frame["date"]).dt.year
+    train = series[years.isin(task.split_years["train"]).to_numpy()].to_numpy()
+    model = {"auto_arima": AutoARIMA, "auto_ets": AutoETS}[model_name](season_length=1)
+    return model.fit(train), series
+
+
+def _forecast(task: Any, sequence: Any, model_name: str) -> list[dict[str, Any]]:
+    model, series = _fitted(task, model_name)
+    column = SERIES_COLUMN[task.name]
+    out = []
+    for step in sequence.steps:
+        history = series.loc[: step.context["date"]].to_numpy()
+        value = float(np.asarray(model.forward(y=history, h=1)["mean"])[0])
+        out.append({column: round(value, 4)})
+    return out
+
+
+def auto_arima(task: Any, sequence: Any) -> list[dict[str, Any]]:
+    return _forecast(task, sequence, "auto_arima")
+
+
+def auto_ets(task: Any, sequence: Any) -> list[dict[str, Any]]:
+    return _forecast(task, sequence, "auto_ets")

@@ -1,0 +1,134 @@
+"""`llm-rnn evaluate`: methods x tasks on a held-out split, beside classical anchors, resumable."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from cli.common import UsageError, add_backbone_arguments, positive_int
+
+DESCRIPTION = """Evaluate methods (LLM-as-RNN, its feedback ablations, and the baselines) on tasks, beside classical
+anchors, with 95% bootstrap CIs over sequences. Rerunning with the same --out skips finished sequences (a killed
+run loses nothing finished); methods and tasks can be added to an existing folder. Writes results.json/.csv/.md,
+plots/*.png and report.html."""
+
+DEFAULT_TASKS = "weather,finance,clinical"
+
+
+def add_parser(verbs: argparse._SubParsersAction) -> None:
+    from programs.baselines.history import DEFAULT_CONTEXT_TOKENS
+    from programs.llm_as_rnn import DEFAULT_BUDGET_TOKENS
+    from programs.registry import DEFAULT_METHODS
+    from tasks.base import SPLITS
+
+    parser = verbs.add_parser("evaluate", help="compare methods and anchors on tasks", description=DESCRIPTION)
+    group = parser.add_argument_group("what")
+    group.add_argument("--tasks", default=DEFAULT_TASKS, help=f"comma-separated (default: {DEFAULT_TASKS})")
+    group.add_argument("--methods", default=",".join(DEFAULT_METHODS),
+                       help="comma-separated method specs, e.g. llm_as_rnn:judge, fhc:context_budget=2048 "
+                            f"(default: {','.join(DEFAULT_METHODS)})")
+    group.add_argument("--split", default="test", choices=SPLITS)
+    group.add_argument("--episodes", type=positive_int, default=3, help="sequences per task (default: 3)")
+    group.add_argument("--steps", type=positive_int, default=5, help="steps per sequence (default: 5)")
+    group.add_argument("--budget", type=positive_int, default=DEFAULT_BUDGET_TOKENS,
+                       help=f"LLM-as-RNN memory budget in tokens (default: {DEFAULT_BUDGET_TOKENS})")
+    group.add_argument("--context-budget", type=positive_int, default=DEFAULT_CONTEXT_TOKENS,
+                       help=f"history baselines' context budget in tokens (default: {DEFAULT_CONTEXT_TOKENS})")
+    group.add_argument("--seed", type=int, default=0)
+    data = parser.add_argument_group("data")
+    data.add_argument("--mimic-dir", help="your MIMIC-IV folder (hosp/ tables) instead of the shipped demo")
+    data.add_argument("--series", default="sp500", choices=("sp500", "nasdaq"), help="finance index")
+    data.add_argument("--spec", help="JSON spec of your own data (with --tasks custom)")
+    add_backbone_arguments(parser)
+    parser.add_argument("--judge-backbone", help="also score top-k predictions (clinical) with this LLM judge of "
+                        "semantic equivalence, as the paper does (extra LM calls)")
+    parser.add_argument("--workers", type=positive_int, default=1,
+                        help="sequences run in parallel (for a served backbone with parallel slots)")
+    parser.add_argument("--out", help="results folder (default: runs/evaluate-<split>); rerun to resume")
+    parser.add_argument("--trace-sequences", type=int, default=1,
+                        help="LLM-as-RNN sequences per task whose memory trace goes into report.html")
+    parser.set_defaults(handler=execute)
+
+
+def task_options(args: argparse.Namespace, name: str) -> dict[str, Any]:
+    if name == "clinical" and args.mimic_dir:
+        return {"mimic_dir": args.mimic_dir}
+    if name == "finance":
+        return {"series": args.series}
+    if name == "custom":
+        if not args.spec:
+            raise UsageError("--tasks custom needs --spec path/to/spec.json (see tasks/custom.py)")
+        return {"spec": args.spec}
+    return {}
+
+
+def execute(args: argparse.Namespace) -> int:
+    import dspy
+    from rich.console import Console
+    from rich.markdown import Markdown
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from backbones.roles import Roles
+    from evaluate.evaluate import Evaluation
+    from evaluate.summary import summarize
+    from reports.html_report import write_html_report
+    from reports.plots import write_plots
+    from reports.results import write_results
+    from tasks.registry import TASKS, get_task
+
+    console = Console()
+    names = [t.strip() for t in args.tasks.split(",") if t.strip()]
+    unknown = [t for t in names if t not in TASKS]
+    if unknown:
+        raise UsageError(f"unknown task(s) {unknown}; choose from {', '.join(TASKS)}")
+    options = {name: task_options(args, name) for name in names}
+    tasks = {name: get_task(name, **options[name]) for name in names}
+    roles = Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone,
+                               api_base=args.api_base, cache=not args.no_cache)
+    dspy.configure(lm=roles.predictor)
+    out = Path(args.out or f"runs/evaluate-{args.split}")
+    evaluation = Evaluation(tasks=tasks, methods=[m.strip() for m in args.methods.split(",") if m.strip()],
+                            split=args.split, episodes=args.episodes, steps=args.steps, roles=roles, out=out,
+                            budget=args.budget, context_budget=args.context_budget, workers=args.workers,
+                            seed=args.seed, task_options=options)
+    pending = evaluation.pending()
+    console.print(f"{len(evaluation.jobs())} (task, method, sequence) runs: {len(pending)} to do, "
+                  f"{len(evaluation.jobs()) - len(pending)} already finished in {out}")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        steps_bar = progress.add_task("steps", total=sum(j.steps for j in pending))
+        sequences_bar = progress.add_task("sequences", total=len(pending))
+        report = evaluation.run(on_step=lambda record: progress.advance(steps_bar),
+                                on_job=lambda job, ok: progress.advance(sequences_bar))
+    judge_lm = None
+    if args.judge_backbone:
+        from backbones.registry import load_backbone
+
+        judge_lm = load_backbone(args.judge_backbone, api_base=args.api_base, cache=not args.no_cache)
+    summaries = summarize(evaluation, judge_lm=judge_lm)
+    settings = evaluation.settings()
+    paths = write_results(out, summaries, settings)
+    plots = write_plots(out / "plots", summaries)
+    traces = {s.name: _traces(evaluation, s.name, args.trace_sequences) for s in summaries}
+    markdown = paths["markdown"].read_text(encoding="utf-8")
+    report_path = write_html_report(out / "report.html", summaries, markdown, plots, traces)
+    console.print(Markdown(markdown))
+    console.print(f"{report.completed} sequences run in {report.seconds:.0f} s, {report.skipped} reused, "
+                  f"{len(report.failed)} failed" + (f" (see {out / 'errors.jsonl'}; rerun to retry)"
+                                                    if report.failed else ""))
+    console.print(f"results: {paths['markdown']}, {paths['json']}, {paths['csv']}\nreport: {report_path}")
+    (out / "command.json").write_text(json.dumps({"argv": vars(args) | {"handler": None}}, default=str, indent=1))
+    return 1 if report.failed else 0
+
+
+def _traces(evaluation: Any, task: str, count: int) -> list[dict[str, Any]]:
+    methods = [m for m in evaluation.methods if m.split(":")[0] == "llm_as_rnn"][:1]
+    found = []
+    for method in methods:
+        for sequence in evaluation.sequences[task][:count]:
+            stored = evaluation.store.load(task, method, sequence.id)
+            if stored:
+                found.append(stored)
+    return found

@@ -1,0 +1,138 @@
+"""Methods x tasks on a held-out split, resumable: every finished (task, method, sequence) is stored at once."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from backbones.roles import Roles
+from evaluate.store import ResultStore
+from programs.records import StepRecord, listen_steps
+from programs.registry import build_method
+from reports.redact import redact
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    task: str
+    method: str
+    sequence: Any
+
+    @property
+    def steps(self) -> int:
+        return len(self.sequence.steps)
+
+
+@dataclass
+class RunReport:
+    completed: int = 0
+    skipped: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class Evaluation:
+    """One evaluation: `methods` on `tasks` (name -> Task), `episodes` sequences of `steps` steps from `split`.
+
+    Results go to `out` (see `ResultStore`); rerunning with the same settings skips finished sequences, and methods
+    or tasks may be added to an existing folder. `workers > 1` runs sequences in threads (useful for a served
+    backbone with parallel slots; the embedded one serialises calls anyway).
+    """
+
+    tasks: dict[str, Any]
+    methods: list[str]
+    split: str
+    episodes: int | None
+    steps: int
+    roles: Roles
+    out: Path
+    budget: int = 160
+    context_budget: int = 1024
+    workers: int = 1
+    seed: int = 0
+    task_options: dict[str, Any] = field(default_factory=dict)
+    programs: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.out = Path(self.out)
+        self.store = ResultStore(self.out)
+        self.sequences = {name: task.sequences(self.split, limit=self.episodes, steps=self.steps)
+                          for name, task in self.tasks.items()}
+        for name, sequences in self.sequences.items():
+            if not sequences:
+                raise ValueError(f"task {name}: no {self.split} sequences")
+        for name, task in self.tasks.items():  # build every program up front: bad method specs fail before any LM call
+            for method in self.methods:
+                self.programs[name, method] = build_method(method, task, roles=self.roles, budget=self.budget,
+                                                           seed=self.seed, context_budget=self.context_budget)
+
+    def settings(self) -> dict[str, Any]:
+        return {"split": self.split, "episodes": self.episodes, "steps": self.steps, "backbones": self.roles.describe(),
+                "budget": self.budget, "context_budget": self.context_budget, "seed": self.seed,
+                "task_options": self.task_options, "tasks": sorted(self.tasks), "methods": list(self.methods)}
+
+    def jobs(self) -> list[Job]:
+        return [Job(task, method, sequence) for task in self.tasks for method in self.methods
+                for sequence in self.sequences[task]]
+
+    def pending(self) -> list[Job]:
+        return [j for j in self.jobs() if not self.store.has(j.task, j.method, j.sequence.id)]
+
+    def run(self, *, on_step: Callable[[StepRecord], None] | None = None,
+            on_job: Callable[[Job, bool], None] | None = None) -> RunReport:
+        self.store.check_settings(self.settings())
+        jobs, report = self.pending(), RunReport(skipped=len(self.jobs()) - len(self.pending()))
+        started = time.perf_counter()
+        lock = threading.Lock()
+
+        def execute(job: Job) -> None:
+            context = listen_steps(on_step) if on_step else contextlib.nullcontext()
+            program = self.programs[job.task, job.method]
+            try:
+                with context:
+                    output = program(steps=job.sequence.steps, sequence_id=job.sequence.id)
+            except Exception as exc:
+                error = {"task": job.task, "method": job.method, "sequence_id": job.sequence.id,
+                         "error": redact(f"{type(exc).__name__}: {exc}")[:2000]}
+                logger.error("%s / %s / %s failed: %s", job.task, job.method, job.sequence.id, error["error"][:300])
+                with lock:
+                    report.failed.append(error)
+                    with (self.out / "errors.jsonl").open("a", encoding="utf-8") as handle:
+                        handle.write(json.dumps(error) + "\n")
+                if on_job:
+                    on_job(job, False)
+                return
+            self.store.save(job.task, job.method, job.sequence.id, {
+                "predictions": output.predictions,
+                "records": [r.as_dict() for r in output.records],
+                "failures": output.failures,
+                "config": program.config(),
+            })
+            with lock:
+                report.completed += 1
+            if on_job:
+                on_job(job, True)
+
+        if self.workers <= 1:
+            for job in jobs:
+                execute(job)
+        else:
+            # Each job runs in a copy of this context: DSPy's settings overrides and step listeners are contextvars.
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                futures = [pool.submit(contextvars.copy_context().run, execute, job) for job in jobs]
+                for future in as_completed(futures):
+                    future.result()
+        report.seconds = time.perf_counter() - started
+        return report

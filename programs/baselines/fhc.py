@@ -1,0 +1,16 @@
+"""Full-history concatenation (FHC): every earlier step with its outcome, oldest dropped first at the budget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from programs.baselines.history import HistoryProgram, PastStep
+
+
+class FullHistory(HistoryProgram):
+    """The paper's FHC baseline: as much raw history as the context budget holds, newest kept first."""
+
+    name = "fhc"
+
+    def select(self, history: list[PastStep], step: Any) -> list[PastStep]:
+        return history[::-1]

@@ -1,0 +1,72 @@
+"""Method names -> programs, with options: `llm_as_rnn:judge`, `llm_as_rnn:fused,budget=120`, `window:window=5`,
+`fhc:context_budget=2048`.
+
+An option is `key=value` or a flag: a feedback mode (truth, judge, none, shuffled) or `fused`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from backbones.roles import Roles
+from programs.baselines import FullHistory, MemPrompt, Retrieval, SlidingWindow, ZeroShot
+from programs.critic import FEEDBACK_MODES
+from programs.llm_as_rnn import LLMAsRNN
+from programs.sequence_program import SequenceProgram
+
+METHODS: dict[str, type[SequenceProgram]] = {
+    "zero_shot": ZeroShot,
+    "fhc": FullHistory,
+    "memprompt": MemPrompt,
+    "window": SlidingWindow,
+    "retrieval": Retrieval,
+    "llm_as_rnn": LLMAsRNN,
+}
+PAPER_BASELINES = ("zero_shot", "fhc", "memprompt")
+DEFAULT_METHODS = ("zero_shot", "fhc", "memprompt", "window", "retrieval", "llm_as_rnn", "llm_as_rnn:judge",
+                   "llm_as_rnn:none", "llm_as_rnn:shuffled")
+_INT_OPTIONS = {"budget", "context_budget", "window", "k", "seed"}
+
+
+class MethodError(ValueError):
+    """A method spec names an unknown method or option."""
+
+
+def parse_method(spec: str) -> tuple[str, dict[str, Any]]:
+    """'llm_as_rnn:judge,budget=120' -> ('llm_as_rnn', {'feedback': 'judge', 'budget': 120})."""
+    name, _, rest = spec.strip().partition(":")
+    if name not in METHODS:
+        raise MethodError(f"unknown method {name!r}; choose from {', '.join(METHODS)} (options after ':')")
+    options: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in rest.split(","))):
+        key, eq, value = part.partition("=")
+        if not eq:
+            if part in FEEDBACK_MODES:
+                options["feedback"] = part
+            elif part == "fused":
+                options["fused"] = True
+            else:
+                modes = ", ".join(FEEDBACK_MODES)
+                raise MethodError(f"method {spec!r}: unknown flag {part!r} (feedback modes: {modes}; or fused; "
+                                  "or key=value)")
+            continue
+        try:
+            options[key] = int(value) if key in _INT_OPTIONS else value
+        except ValueError:
+            raise MethodError(f"method {spec!r}: {key} must be an integer, got {value!r}") from None
+    if options and name != "llm_as_rnn" and ({"feedback", "fused"} & options.keys()):
+        raise MethodError(f"method {spec!r}: feedback and fused apply to llm_as_rnn only")
+    return name, options
+
+
+def build_method(spec: str, task: Any, *, roles: Roles | None = None, **defaults: Any) -> SequenceProgram:
+    """The program for a method spec; `defaults` (e.g. budget) are overridden by options in the spec."""
+    name, options = parse_method(spec)
+    cls = METHODS[name]
+    accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "task", "roles"}
+    kwargs = {k: v for k, v in defaults.items() if k in accepted}
+    unknown = set(options) - set(accepted)
+    if unknown:
+        raise MethodError(f"method {spec!r}: {name} takes no option(s) {sorted(unknown)}")
+    return cls(task, roles=roles, **{**kwargs, **options})

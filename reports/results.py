@@ -1,0 +1,125 @@
+"""Evaluation results as JSON, CSV and a Markdown table (the README's results table is this file)."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from reports.redact import redact
+
+METRIC_NAMES = {"abs_error": "MAE", "sq_error": "MSE", "correct": "acc", "align": "Align", "self_correction":
+                "self-corr"}
+# The metrics shown in the Markdown table per task (all metrics go to JSON and CSV).
+TABLE_METRICS = {
+    "weather": ["temp_max.abs_error", "rain.correct", "align", "self_correction"],
+    "finance": ["return_pct.abs_error", "return_pct.sq_error", "direction.correct", "self_correction"],
+    "clinical": ["diagnoses.hit@1", "diagnoses.hit@5", "diagnoses.judge_hit@1", "diagnoses.judge_hit@5",
+                 "self_correction"],
+}
+
+
+def metric_label(metric: str) -> str:
+    target, _, score = metric.rpartition(".")
+    score_label = METRIC_NAMES.get(score, score.replace("judge_hit@", "judged Acc@").replace("hit@", "Acc@"))
+    return f"{target} {score_label}".strip() if target else score_label
+
+
+def lower_is_better(metric: str) -> bool:
+    return metric.endswith(("abs_error", "sq_error"))
+
+
+def _number(value: float, digits: int = 3) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+
+
+def _interval(interval: Any, digits: int = 3) -> str:
+    if math.isnan(interval.estimate):
+        return "—"
+    if math.isnan(interval.low):
+        return _number(interval.estimate, digits)
+    return f"{_number(interval.estimate, digits)} [{_number(interval.low, digits)}, {_number(interval.high, digits)}]"
+
+
+def summary_rows(summaries: list[Any]) -> list[dict[str, Any]]:
+    """Long format: one row per (task, method, metric) overall, and one per method-vs-method paired difference."""
+    rows = []
+    for summary in summaries:
+        board = summary.board
+        for metric in board.metrics:
+            for method in board.methods:
+                rows.append({"task": summary.name, "kind": "overall", "method": method, "versus": "",
+                             "metric": metric, **board.overall(method, metric).as_dict(),
+                             "sequences": len(board.sequence_ids)})
+            for method, other in itertools.permutations(board.methods, 2):
+                rows.append({"task": summary.name, "kind": "difference", "method": method, "versus": other,
+                             "metric": metric, **board.difference(method, other, metric).as_dict(),
+                             "sequences": len(board.sequence_ids)})
+    return rows
+
+
+def write_results(out: str | Path, summaries: list[Any], settings: dict[str, Any]) -> dict[str, Path]:
+    out = Path(out)
+    rows = summary_rows(summaries)
+    paths = {"json": out / "results.json", "csv": out / "results.csv", "markdown": out / "results.md"}
+    payload = {
+        "settings": settings,
+        "tasks": {s.name: {"sequences": s.board.sequence_ids, "reference": s.reference, "costs": s.costs,
+                           "cost_by_step": s.curves, "missing": s.missing,
+                           "learning_curves": {m: {metric: s.board.learning_curve(m, metric)
+                                                   for metric in s.board.metrics} for m in s.board.methods}}
+                  for s in summaries},
+        "rows": rows,
+    }
+    paths["json"].write_text(redact(json.dumps(payload, indent=1, default=str)), encoding="utf-8")
+    with paths["csv"].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["task", "kind", "method", "versus", "metric", "estimate", "low",
+                                                    "high", "level", "sequences"])
+        writer.writeheader()
+        writer.writerows(rows)
+    paths["markdown"].write_text(markdown_tables(summaries, settings), encoding="utf-8")
+    return paths
+
+
+def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
+    """Per task: every method and anchor, main metrics with 95% CIs, the paired difference to the reference
+    anchor, and per-step costs of the LLM methods."""
+    backbones = settings.get("backbones", {})
+    lines = [
+        f"Split `{settings.get('split')}`, {settings.get('episodes')} sequences x {settings.get('steps')} steps per "
+        f"task; backbone `{backbones.get('predictor')}` (critic `{backbones.get('critic')}`, updater "
+        f"`{backbones.get('updater')}`); memory budget {settings.get('budget')} tokens, context budget "
+        f"{settings.get('context_budget')} tokens. Means with 95% bootstrap CIs over sequences; Δ is the paired "
+        "difference to the task's reference anchor on the same steps.",
+        "",
+    ]
+    for summary in summaries:
+        board, reference = summary.board, summary.reference
+        metrics = [m for m in TABLE_METRICS.get(summary.name, board.metrics) if m in board.metrics]
+        headline = metrics[0]
+        lines += [f"### {summary.name} ({len(board.sequence_ids)} sequences)", ""]
+        header = ["method", *[metric_label(m) for m in metrics]]
+        if reference:
+            header.append(f"Δ {metric_label(headline)} vs {reference}")
+        header += ["LM calls/step", "prompt tok/step", "context tok/step", "s/step", "failures"]
+        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for method in board.methods:
+            cells = [f"`{method}`" if method in summary.llm_methods else f"{method} (anchor)"]
+            cells += [_interval(board.overall(method, m)) for m in metrics]
+            if reference:
+                cells.append("" if method == reference else _interval(board.difference(method, reference, headline)))
+            cost = summary.costs.get(method)
+            if cost:
+                cells += [_number(cost["lm_calls"], 2), _number(cost["prompt_tokens"], 0),
+                          _number(cost["context_tokens"], 0), _number(cost["latency"], 2), str(int(cost["failures"]))]
+            else:
+                cells += ["0", "0", "0", "—", "—"]
+            lines.append("| " + " | ".join(cells) + " |")
+        incomplete = {m: n for m, n in summary.missing.items() if n}
+        if incomplete:
+            lines += ["", f"Unfinished sequences (scored on the rest): {incomplete}."]
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,149 @@
+"""Clinical: the discharge diagnoses of each hospital visit of a patient, from structured visit features.
+
+Each patient with at least two admissions is one sequence; each admission is a step. x_t is the visit's
+structured record (no diagnoses, DRG codes or notes: they leak the label); y_t is the visit's diagnoses, primary
+first, revealed after the prediction. Predictions are free-text diagnoses (or ICD-10 codes), scored on CCSR
+categories: Acc@1 = the primary diagnosis's category is the first answer's, Acc@k = among the first k.
+
+The paper (and its reproduction) used discharge-summary text of credentialed MIMIC-IV-Note; this open version uses
+the structured tables of the MIMIC-IV Clinical Database Demo (shipped, ODbL) or a user's own MIMIC-IV
+(`mimic_dir`), so numbers are not comparable to the paper's.
+"""
+
+from __future__ import annotations
+
+import functools
+import zlib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from programs.memory import MemorySchema, Section
+from tasks.base import Step, StepSequence, Target, Task, select_evenly
+from tasks.icd import DiagnosisMatcher, ccsr_category, codes_in_text, dotted_icd10
+
+SHIPPED_VISITS = Path(__file__).parent / "data" / "mimic_iv_demo_visits.jsonl.gz"
+TOP_K = 5
+SPLIT_BUCKETS = {"train": range(0, 4), "dev": range(4, 6), "test": range(6, 10)}  # of crc32(subject_id) % 10
+
+CLINICAL_SCHEMA = MemorySchema(
+    (
+        Section("history", "Clinical history", "this patient's diagnoses so far and recurring conditions"),
+        Section("focus", "Missed and focus areas", "what your last predictions missed and why"),
+        Section("watch", "Considerations for future visits", "what to look for at the next visit"),
+    ),
+    example={
+        "history": ("visits 1-2: heart failure and atrial fibrillation; chronic kidney disease throughout",),
+        "focus": ("missed sepsis at visit 2: positive blood cultures and ICU stay point to infection",),
+        "watch": ("furosemide and digoxin again would mean a heart failure admission",),
+    },
+)
+
+
+class ClinicalTask(Task):
+    """Predict each visit's diagnoses (top-k free text) from its structured record, over a patient's visits."""
+
+    name = "clinical"
+    description = (
+        "Predict the discharge diagnoses of this hospital visit from its structured record "
+        "(age, admission, services, procedures, medications, microbiology, vitals)."
+    )
+
+    def __init__(self, *, mimic_dir: str | Path | None = None, visits_file: str | Path | None = None,
+                 min_visits: int = 2, k: int = TOP_K):
+        if min_visits < 1:
+            raise ValueError(f"min_visits must be at least 1, got {min_visits}")
+        self.mimic_dir = Path(mimic_dir) if mimic_dir else None
+        self.visits_file = Path(visits_file) if visits_file else SHIPPED_VISITS
+        self.min_visits = min_visits
+        self._categories: dict[str, str | None] = {}
+        self.targets = (
+            Target("diagnoses", "topk", "the discharge diagnoses of this visit (names or ICD-10 codes)", k=k,
+                   normalize=self.category),
+        )
+
+    @property
+    def memory_schema(self) -> MemorySchema:
+        return CLINICAL_SCHEMA
+
+    @functools.cached_property
+    def visits(self) -> list[dict[str, Any]]:
+        from tasks.mimic import build_visits, read_visits
+
+        if self.mimic_dir is not None:
+            hosp = self.mimic_dir / "hosp" if (self.mimic_dir / "hosp").is_dir() else self.mimic_dir
+            return build_visits(hosp, min_visits=self.min_visits)
+        return read_visits(self.visits_file)
+
+    @functools.cached_property
+    def matcher(self) -> DiagnosisMatcher:
+        return DiagnosisMatcher(d["icd10"] for v in self.visits for d in v["diagnoses"] if d.get("icd10"))
+
+    def category(self, text: str) -> str | None:
+        """Free text, a truth item or a code -> CCSR category (the scoring key). A truth item's own code decides;
+        anything else goes through the matcher (an ICD-10 code in the text, else the closest recorded diagnosis)."""
+        if text not in self._categories:
+            marked = text.rsplit("(ICD-10 ", 1)[-1] if "(ICD-10 " in text else ""
+            codes = [c for c in codes_in_text(marked) if ccsr_category(c)]
+            code = codes[0] if codes else self.matcher.match(text)
+            self._categories[text] = ccsr_category(code) if code else None
+        return self._categories[text]
+
+    def sequences(self, split: str, *, limit: int | None = None, steps: int | None = None) -> list[StepSequence]:
+        self.check_split(split)
+        by_patient: dict[str, list[dict[str, Any]]] = {}
+        for visit in self.visits:
+            by_patient.setdefault(visit["subject_id"], []).append(visit)
+        patients = sorted(s for s, v in by_patient.items()
+                          if len(v) >= self.min_visits and subject_bucket(s) in SPLIT_BUCKETS[split])
+        out = []
+        for subject in select_evenly(patients, limit):
+            visits = sorted(by_patient[subject], key=lambda v: v["visit_index"])[:steps]
+            out.append(StepSequence(id=f"clinical-{subject}", steps=tuple(
+                Step(input=format_visit(v), target={"diagnoses": [truth_item(d) for d in v["diagnoses"]]},
+                     context={"hadm_id": v["hadm_id"]})
+                for v in visits)))
+        return out
+
+    def train_primary_counts(self) -> Counter:
+        """Primary-diagnosis items of the train split, most common first (for the prior anchor)."""
+        counts: Counter = Counter()
+        for sequence in self.sequences("train"):
+            for step in sequence.steps:
+                if step.target["diagnoses"]:
+                    counts[step.target["diagnoses"][0]] += 1
+        return counts
+
+
+def subject_bucket(subject_id: str) -> int:
+    """A stable split bucket per patient: all of a patient's visits land in one split."""
+    return zlib.crc32(str(subject_id).encode()) % 10
+
+
+def truth_item(diagnosis: dict[str, Any]) -> str:
+    """A diagnosis as shown and scored: its description with the ICD-10 code that fixes its category."""
+    code = diagnosis.get("icd10")
+    return f"{diagnosis['description']} (ICD-10 {dotted_icd10(code)})" if code else str(diagnosis["description"])
+
+
+def format_visit(visit: dict[str, Any]) -> str:
+    """The structured record of one admission, one fact per line, relative time only."""
+    gap = visit.get("days_since_previous")
+    when = "first visit" if gap is None else f"visit {visit['visit_index'] + 1}, {gap:.0f} days after the previous one"
+    lines = [
+        when,
+        f"patient: {visit['age']}-year-old {'female' if visit['gender'] == 'F' else 'male'}",
+        f"admission: {visit['admission_type']} from {visit['admission_location']}; stay {visit['los_days']:.1f} days",
+        f"services: {_list(visit.get('services'))}; care units: {_list(visit.get('care_units'))}",
+        f"procedures: {_list(visit.get('procedures'))}",
+        f"medications: {_list(visit.get('medications'))}",
+        f"microbiology organisms: {_list(visit.get('organisms'))}",
+    ]
+    vitals = visit.get("vitals") or {}
+    if vitals:
+        lines.append("vitals: " + "; ".join(f"{k} {v}" for k, v in sorted(vitals.items())))
+    return "\n".join(lines)
+
+
+def _list(values: Any) -> str:
+    return ", ".join(values) if values else "none"

@@ -1,0 +1,67 @@
+"""`llm-rnn evaluate` end to end on real task data with a scripted LM: reports, resume, user errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backbones.roles import Roles
+from cli.main import main
+from tests.scripted import scripted_lm
+
+
+def answer(call):
+    if "summary" in call.fields:
+        return {"summary": "it moved"}
+    if call.role == "predict":
+        values = {"temp_max": 10.0, "rain": "no", "return_pct": 0.0, "direction": "up",
+                  "diagnoses": ["Sepsis", "Heart failure"]}
+        return {f: values[f] for f in call.fields}
+    out = {f: ["a note"] for f in call.fields if f not in ("critique", "lesson")}
+    out.update({f: "text" for f in call.fields if f in ("critique", "lesson")})
+    return out
+
+
+@pytest.fixture
+def scripted(monkeypatch):
+    lm, engine = scripted_lm(answer)
+    monkeypatch.setattr(Roles, "from_strings", classmethod(lambda cls, *a, **k: Roles(lm, lm, lm)))
+    return engine
+
+
+def test_evaluate_writes_reports_and_resumes(scripted, tmp_path, capsys):
+    out = tmp_path / "eval"
+    argv = ["evaluate", "--tasks", "weather,finance,clinical", "--methods", "zero_shot,llm_as_rnn,llm_as_rnn:judge",
+            "--episodes", "2", "--steps", "2", "--out", str(out)]
+    assert main(argv) == 0
+    for name in ("results.json", "results.csv", "results.md", "report.html", "plots/weather.png"):
+        assert (out / name).is_file(), name
+    markdown = (out / "results.md").read_text()
+    for anchor in ("persistence (anchor)", "zero_return (anchor)", "repeat_previous (anchor)"):
+        assert anchor in markdown
+    assert "Memory trace" in (out / "report.html").read_text()
+    calls = len(scripted.calls)
+    assert main(argv) == 0
+    assert len(scripted.calls) == calls  # everything reused
+    assert "18 reused" in capsys.readouterr().out
+
+
+def test_unknown_task_method_and_missing_spec_are_user_errors(scripted, tmp_path, capsys):
+    assert main(["evaluate", "--tasks", "stocks", "--out", str(tmp_path / "a")]) == 2
+    assert "unknown task(s) ['stocks']" in capsys.readouterr().err
+    assert main(["evaluate", "--tasks", "weather", "--methods", "rnn", "--out", str(tmp_path / "b")]) == 2
+    assert "unknown method 'rnn'" in capsys.readouterr().err
+    assert main(["evaluate", "--tasks", "custom", "--out", str(tmp_path / "c")]) == 2
+    assert "needs --spec" in capsys.readouterr().err
+
+
+def test_settings_mismatch_is_a_user_error(scripted, tmp_path, capsys):
+    out = str(tmp_path / "eval")
+    assert main(["evaluate", "--tasks", "weather", "--methods", "zero_shot", "--episodes", "1", "--steps", "2",
+                 "--out", out]) == 0
+    assert main(["evaluate", "--tasks", "weather", "--methods", "zero_shot", "--episodes", "1", "--steps", "3",
+                 "--out", out]) == 2
+    assert "other settings" in capsys.readouterr().err
+    settings = json.loads((tmp_path / "eval" / "evaluation.json").read_text())
+    assert settings["steps"] == 2

@@ -1,0 +1,99 @@
+"""The evaluation is resumable, refuses mismatched settings, survives failing sequences, and writes its reports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backbones.roles import Roles
+from evaluate.evaluate import Evaluation
+from evaluate.store import ResultStore, StoreMismatchError
+from evaluate.summary import summarize
+from reports.results import write_results
+from tests.scripted import scripted_lm
+from tests.toy_task import ToyTask, toy_responder
+
+METHODS = ["zero_shot", "fhc", "llm_as_rnn", "llm_as_rnn:fused"]
+
+
+def responder(call):
+    if "summary" in call.fields:
+        return {"summary": "went up"}
+    return toy_responder(call)
+
+
+def evaluation(tmp_path, responder=responder, methods=METHODS, steps=3, workers=1):
+    lm, engine = scripted_lm(responder)
+    run = Evaluation(tasks={"toy": ToyTask()}, methods=methods, split="test", episodes=2, steps=steps,
+                     roles=Roles(lm, lm, lm), out=tmp_path / "eval", budget=60, workers=workers)
+    return run, engine
+
+
+def test_rerun_skips_finished_sequences_and_redoes_lost_ones(tmp_path):
+    run, engine = evaluation(tmp_path)
+    report = run.run()
+    assert (report.completed, report.skipped, report.failed) == (8, 0, [])
+    calls = len(engine.calls)
+    rerun, engine2 = evaluation(tmp_path)
+    assert rerun.run().completed == 0 and not engine2.calls
+    lost = ResultStore(tmp_path / "eval").path("toy", "llm_as_rnn", "toy-1")
+    lost.unlink()
+    again, engine3 = evaluation(tmp_path)
+    report = again.run()
+    assert (report.completed, report.skipped) == (1, 7)
+    assert len(engine3.calls) == 9 < calls  # one LLM-as-RNN sequence: 3 steps x 3 calls
+
+
+def test_methods_can_be_added_but_settings_cannot_change(tmp_path):
+    evaluation(tmp_path, methods=["zero_shot"])[0].run()
+    added, _ = evaluation(tmp_path, methods=["zero_shot", "window"])
+    assert added.run().completed == 2
+    saved = json.loads((tmp_path / "eval" / "evaluation.json").read_text())
+    assert saved["methods"] == ["zero_shot", "window"]
+    changed, _ = evaluation(tmp_path, methods=["zero_shot"], steps=4)
+    with pytest.raises(StoreMismatchError, match="steps: 3 there, 4 now"):
+        changed.run()
+
+
+def test_a_failing_sequence_is_recorded_and_retried_on_rerun(tmp_path, monkeypatch):
+    monkeypatch.setenv("FAKE_PROVIDER_API_KEY", "sk-test-0123456789secret")
+
+    def flaky(call):
+        if "current value: 20" in call.user:
+            raise ConnectionError("upstream refused key sk-test-0123456789secret")
+        return responder(call)
+
+    run, _ = evaluation(tmp_path, responder=flaky, methods=["zero_shot"])
+    for lm in {id(r): r for r in (run.roles.predictor,)}.values():
+        lm.num_retries = 0
+    report = run.run()
+    assert report.completed == 1 and len(report.failed) == 1
+    errors = (tmp_path / "eval" / "errors.jsonl").read_text()
+    assert "toy-1" in errors and "sk-test-0123456789secret" not in errors and "[REDACTED]" in errors
+    healed, _ = evaluation(tmp_path, methods=["zero_shot"])
+    assert healed.run().completed == 1
+
+
+def test_parallel_workers_finish_every_sequence_once(tmp_path):
+    run, _engine = evaluation(tmp_path, workers=4)
+    report = run.run()
+    assert report.completed == 8
+    stored = list(ResultStore(tmp_path / "eval").finished())
+    assert len(stored) == 8 and len({(s["method"], s["sequence_id"]) for s in stored}) == 8
+
+
+def test_reports_are_written_with_every_pairwise_difference(tmp_path):
+    run, _ = evaluation(tmp_path)
+    run.run()
+    summaries = summarize(run)
+    paths = write_results(run.out, summaries, run.settings())
+    rows = json.loads(paths["json"].read_text())["rows"]
+    pairs = {(r["method"], r["versus"]) for r in rows if r["kind"] == "difference"}
+    assert len(pairs) == len(METHODS) * (len(METHODS) - 1)
+    markdown = paths["markdown"].read_text()
+    assert "| `llm_as_rnn:fused` |" in markdown and "LM calls/step" in markdown
+    assert paths["csv"].read_text().startswith("task,kind,method,versus,metric")
+    costs = summaries[0].costs
+    assert costs["llm_as_rnn"]["lm_calls"] == 3 and costs["llm_as_rnn:fused"]["lm_calls"] == 2
+    assert costs["zero_shot"]["lm_calls"] == 1
