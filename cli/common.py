@@ -8,10 +8,13 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from backbones.errors import BackboneError
 from backbones.model_string import EMBEDDED_DEFAULT
 from evaluate.store import StoreMismatchError
+from optimize.artifacts import ProgramFileError
+from optimize.tune import TuneError
 from programs.budget import BudgetError
 from programs.registry import MethodError
 from reports.redact import RedactingFilter
@@ -24,7 +27,7 @@ class UsageError(ValueError):
 
 # User mistakes: printed as one line, never as a traceback.
 USER_ERRORS: tuple[type[Exception], ...] = (BackboneError, BudgetError, DataError, FileNotFoundError, MethodError,
-                                            StoreMismatchError, UsageError)
+                                            ProgramFileError, StoreMismatchError, TuneError, UsageError)
 
 
 def add_backbone_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +48,38 @@ def add_task_arguments(parser: argparse.ArgumentParser, *, tasks: list[str]) -> 
     group.add_argument("--split", default="test", choices=SPLITS, help="time-based split (default: test)")
     group.add_argument("--episodes", type=positive_int, default=5, help="number of sequences (default: 5)")
     group.add_argument("--steps", type=positive_int, default=10, help="steps per sequence (default: 10)")
+
+
+def add_program_arguments(parser: argparse.ArgumentParser) -> None:
+    """The LLM-as-RNN architecture, or a saved (compiled) program to start from."""
+    from programs.critic import FEEDBACK_MODES
+    from programs.llm_as_rnn import DEFAULT_BUDGET_TOKENS, POLICIES
+
+    group = parser.add_argument_group("program")
+    group.add_argument("--program", help="a saved program folder (from llm-rnn optimize or tune) instead of a new one")
+    group.add_argument("--budget", type=positive_int, default=DEFAULT_BUDGET_TOKENS,
+                       help=f"memory budget in predictor tokens (default: {DEFAULT_BUDGET_TOKENS})")
+    group.add_argument("--feedback", choices=FEEDBACK_MODES, default="truth",
+                       help="truth: critique with y_t; judge: LLM judge without y_t; none; shuffled: control")
+    group.add_argument("--fused", action="store_true", help="critique and rewrite in one LM call")
+    group.add_argument("--policy", choices=POLICIES, default="rewrite",
+                       help="rewrite the memory (paper), edit it (delta), or keep a rewrite only if it does no harm "
+                            "on a replay of recent steps (gated)")
+    group.add_argument("--sections", help="memory sections to keep, comma-separated (default: the task's)")
+    group.add_argument("--recent-steps", type=int, default=0, help="raw recent steps shown beside the memory")
+    group.add_argument("--seed", type=int, default=0)
+
+
+def build_program(args: argparse.Namespace, task: Any, roles: Any) -> Any:
+    """The program the flags describe, or the saved one named by --program (for the same task)."""
+    from optimize.artifacts import load_program
+    from programs.llm_as_rnn import LLMAsRNN
+
+    if args.program:
+        return load_program(args.program, roles=roles, task=task)
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
+    return LLMAsRNN(task, budget=args.budget, feedback=args.feedback, fused=args.fused, policy=args.policy,
+                    sections=sections, recent_steps=args.recent_steps, roles=roles, seed=args.seed)
 
 
 def positive_int(text: str) -> int:

@@ -9,13 +9,15 @@ from cli.common import USER_ERRORS, configure_environment, configure_logging
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cli import evaluate, run
+    from cli import evaluate, optimize, run, tune
 
     parser = argparse.ArgumentParser(prog="llm-rnn", description=__doc__)
     parser.add_argument("-v", "--verbose", action="count", default=0, help="-v info, -vv debug")
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{run,evaluate}")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{run,evaluate,optimize,tune}")
     run.add_parser(verbs)
     evaluate.add_parser(verbs)
+    optimize.add_parser(verbs)
+    tune.add_parser(verbs)
     return parser
 
 

@@ -8,7 +8,14 @@ import statistics
 import time
 from typing import Any
 
-from cli.common import UsageError, add_backbone_arguments, add_task_arguments, positive_int, run_directory
+from cli.common import (
+    UsageError,
+    add_backbone_arguments,
+    add_program_arguments,
+    add_task_arguments,
+    build_program,
+    run_directory,
+)
 
 DESCRIPTION = """Run LLM-as-RNN on held-out sequences: per step predict from the memory, get feedback, rewrite the
 memory under the token budget. Prints LLM-as-RNN against persistence (per sequence and overall, with 95% bootstrap
@@ -16,20 +23,12 @@ CIs over sequences) and writes a JSONL trace and a Markdown page of the memory e
 
 
 def add_parser(verbs: argparse._SubParsersAction) -> None:
-    from programs.critic import FEEDBACK_MODES
-    from programs.llm_as_rnn import DEFAULT_BUDGET_TOKENS
     from tasks.registry import TASKS
 
     parser = verbs.add_parser("run", help="run LLM-as-RNN on a real dataset", description=DESCRIPTION)
     add_task_arguments(parser, tasks=sorted(TASKS))
     add_backbone_arguments(parser)
-    group = parser.add_argument_group("program")
-    group.add_argument("--budget", type=positive_int, default=DEFAULT_BUDGET_TOKENS,
-                       help=f"memory budget in predictor tokens (default: {DEFAULT_BUDGET_TOKENS})")
-    group.add_argument("--feedback", choices=FEEDBACK_MODES, default="truth",
-                       help="truth: critique with y_t; judge: LLM judge without y_t; none; shuffled: control")
-    group.add_argument("--fused", action="store_true", help="critique and rewrite in one LM call")
-    group.add_argument("--seed", type=int, default=0)
+    add_program_arguments(parser)
     parser.add_argument("--out", default="runs", help="directory for run folders (default: runs/)")
     parser.set_defaults(handler=execute)
 
@@ -41,7 +40,6 @@ def execute(args: argparse.Namespace) -> int:
     from anchors import anchor_names, anchor_predictions, primary_anchor
     from backbones.roles import Roles
     from evaluate.runner import run_sequences
-    from programs.llm_as_rnn import LLMAsRNN
     from reports.memory_page import write_memory_page
     from reports.scoreboard import build_scoreboard
     from reports.tables import overall_rows, overall_table, per_sequence_table
@@ -56,8 +54,7 @@ def execute(args: argparse.Namespace) -> int:
     roles = Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone,
                                api_base=args.api_base, cache=not args.no_cache)
     dspy.configure(lm=roles.predictor)
-    program = LLMAsRNN(task, budget=args.budget, feedback=args.feedback, fused=args.fused, roles=roles,
-                       seed=args.seed)
+    program = build_program(args, task, roles)
     out = run_directory(args.out, task.name, args.split)
     config = {"command": "run", **program.config(), "backbones": roles.describe(), "split": args.split,
               "episodes": len(sequences), "steps": args.steps}
@@ -74,7 +71,7 @@ def execute(args: argparse.Namespace) -> int:
     board = build_scoreboard(task, truths, predictions)
     metrics = board.metrics
     records = [record for r in runs for record in r.records]
-    stats = _step_stats(records, args.budget, wall)
+    stats = _step_stats(records, getattr(getattr(program, "budget", None), "tokens", args.budget), wall)
     extra = {"failures": [sum(len(x.failures) for x in r.records) for r in runs],
              "max memory tok": [max(x.memory_tokens for x in r.records) for r in runs]}
     console.print(per_sequence_table(board, metrics, extra=extra, title=f"{task.name} / {args.split}: per sequence"))

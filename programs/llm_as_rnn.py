@@ -10,10 +10,15 @@ import dspy
 
 from backbones.roles import Roles
 from programs.budget import MemoryBudget
-from programs.critic import Critic, FeedbackMode, revealed_targets
+from programs.critic import Critic, FeedbackMode, revealed_targets, sees_truth
+from programs.gate import ReplayGate
 from programs.memory import Memory, MemorySchema
+from programs.past_steps import PastStep, describe_past_step
+from programs.records import StepRecord
 from programs.sequence_program import SequenceProgram
 from programs.updater import MemoryUpdater
+
+POLICIES = ("rewrite", "delta", "gated")
 
 DEFAULT_BUDGET_TOKENS = 160
 
@@ -32,8 +37,14 @@ class LLMAsRNN(SequenceProgram):
             (another step's truth: the control that shows whether the loop learns from feedback at all).
         fused: Critique and rewrite in one LM call (2 calls per step instead of 3).
         schema: Memory sections; defaults to the task's.
+        sections: Keep only these sections of the schema (structure search).
         initial_memory: h_0; defaults to empty sections.
         roles: Backbones for predictor, critic and updater; `None` roles use the configured LM.
+        policy: `rewrite` (the paper: the updater writes the whole new memory), `delta` (it removes and adds
+            bullets), or `gated` (rewrite, kept only if it does no worse on a replay of the last `gate_replay`
+            steps; needs `truth` feedback).
+        recent_steps: Also show the predictor the last k raw steps (with outcomes when the mode reveals them).
+        gate_replay: Steps replayed by the gate.
         seed: Seeds the shuffled-truth control.
     """
 
@@ -47,36 +58,73 @@ class LLMAsRNN(SequenceProgram):
         feedback: FeedbackMode = "truth",
         fused: bool = False,
         schema: MemorySchema | None = None,
+        sections: Sequence[str] | None = None,
         initial_memory: Memory | None = None,
         roles: Roles | None = None,
+        policy: str = "rewrite",
+        recent_steps: int = 0,
+        gate_replay: int = 2,
         seed: int = 0,
     ):
         super().__init__(task, roles=roles)
+        if policy not in POLICIES:
+            raise ValueError(f"unknown update policy {policy!r}; choose one of {', '.join(POLICIES)}")
+        if policy == "gated" and feedback != "truth":
+            raise ValueError("the gated policy replays steps against their revealed truth: it needs feedback='truth'")
+        if recent_steps < 0:
+            raise ValueError(f"recent_steps must be >= 0, got {recent_steps}")
         self.schema = schema or task.memory_schema
+        if sections:
+            self.schema = self.schema.select(sections)
         self.budget = MemoryBudget(budget)
         self.feedback_mode = feedback
         self.fused = fused
+        self.policy = policy
+        self.recent_steps = recent_steps
+        self.gate_replay = gate_replay
         self.seed = seed
         self.initial_memory = initial_memory or self.schema.empty()
         self.critic = Critic(task, feedback, call_lm=not fused)
-        self.updater = MemoryUpdater(self.schema, self.budget, fused=fused)
+        self.updater = MemoryUpdater(self.schema, self.budget, fused=fused,
+                                     policy="delta" if policy == "delta" else "rewrite")
+        self.gate = ReplayGate(task, gate_replay) if policy == "gated" else None
 
     def forward(self, steps: Sequence[Any], sequence_id: str = "") -> dspy.Prediction:
         count = self.token_counter()
         self.budget.check_feasible(self.schema, count)
         memory = self.initial_memory                                                           # h_0
         shown = revealed_targets(self.feedback_mode, [s.target for s in steps], _seed(self.seed, sequence_id))
+        past: list[PastStep] = []
         with self.session(memory.render(), count) as recorder:
             for t, step in enumerate(steps):
-                record = recorder.start(t, step, memory.render())
-                y_hat = self.predictor(memory.render(), step.input, record, lm=self.roles.predictor)     # (1)
-                feedback = self.critic(step.input, y_hat, shown[t], record, lm=self.roles.critic)         # (2)
-                memory = self.updater(memory, feedback, record, count, lm=self.roles.updater)             # (3)
+                record = recorder.start(t, step, self.shown(memory, past))
+                y_hat = self.predictor(self.shown(memory, past), step.input, record, lm=self.roles.predictor)  # (1)
+                feedback = self.critic(step.input, y_hat, shown[t], record, lm=self.roles.critic)               # (2)
+                updated = self.updater(memory, feedback, record, count, lm=self.roles.updater)                  # (3)
+                if self.gate is not None:
+                    updated = self.gate(memory, updated, steps[: t + 1], record, self._replay(past))
+                memory = updated
+                past.append(describe_past_step(self.task, t, step, y_hat, with_outcome=sees_truth(self.feedback_mode)))
                 record.feedback = feedback.text
                 record.memory = memory.render()
                 record.memory_tokens = count(record.memory)
                 recorder.finish(record)
         return recorder.prediction(final_memory=memory.render())
+
+    def shown(self, memory: Memory, past: list[PastStep]) -> str:
+        """What the predictor reads in its system prompt: h_{t-1}, and the last `recent_steps` raw steps."""
+        text = memory.render()
+        if self.recent_steps and past:
+            recent = "\n\n".join(p.text for p in past[-self.recent_steps:])
+            text += f"\n\nRecent steps:\n\n{recent}"
+        return text
+
+    def _replay(self, past: list[PastStep]):
+        """Predict a replayed step from a candidate memory, without touching the real step's record."""
+        def predict(memory: Memory, step: Any) -> dict[str, Any] | None:
+            scratch = StepRecord(t=-1, input=step.input, prediction=None, truth=dict(step.target))
+            return self.predictor(self.shown(memory, past), step.input, scratch, lm=self.roles.predictor)
+        return predict
 
     def config(self) -> dict[str, Any]:
         """What rebuilds this program's architecture (saved beside its JSON state)."""
@@ -85,6 +133,9 @@ class LLMAsRNN(SequenceProgram):
             "budget": self.budget.tokens,
             "feedback": self.feedback_mode,
             "fused": self.fused,
+            "policy": self.policy,
+            "recent_steps": self.recent_steps,
+            "gate_replay": self.gate_replay,
             "sections": list(self.schema.names),
             "seed": self.seed,
         }

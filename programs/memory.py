@@ -92,16 +92,32 @@ class Memory:
         """Build from an updater's typed outputs (one list of strings per section)."""
         return schema.memory({name: _as_list(outputs.get(name)) for name in schema.names})
 
-    def render(self) -> str:
-        """The text the predictor reads (and whose tokens the budget counts)."""
-        lines = []
+    def render(self, *, numbered: bool = False) -> str:
+        """The text the predictor reads (and whose tokens the budget counts); `numbered` for delta edits."""
+        lines, number = [], 0
         for section, items in zip(self.schema.sections, self.bullets, strict=True):
             lines.append(f"{section.title}:")
-            if items:
-                lines.extend(f"- {b}" for b in items)
-            else:
+            for bullet in items:
+                number += 1
+                lines.append(f"- [{number}] {bullet}" if numbered else f"- {bullet}")
+            if not items:
                 lines.append(EMPTY_SECTION)
         return "\n".join(lines)
+
+    def edited(self, remove: Iterable[int], add: Mapping[str, Iterable[str]]) -> Memory:
+        """Delete bullets by their number in `render(numbered=True)` (unknown numbers are ignored), then append
+        new bullets to their sections (repeats of kept bullets are dropped)."""
+        drop = {int(n) for n in remove}
+        kept, number = [], 0
+        for items in self.bullets:
+            section = []
+            for bullet in items:
+                number += 1
+                if number not in drop:
+                    section.append(bullet)
+            kept.append(section)
+        merged = {name: [*kept[i], *(add.get(name) or [])] for i, name in enumerate(self.schema.names)}
+        return self.schema.memory(merged)
 
     def as_dict(self) -> dict[str, list[str]]:
         return {s.name: list(items) for s, items in zip(self.schema.sections, self.bullets, strict=True)}

@@ -1,5 +1,5 @@
 """Method names -> programs, with options: `llm_as_rnn:judge`, `llm_as_rnn:fused,budget=120`, `window:window=5`,
-`fhc:context_budget=2048`.
+`fhc:context_budget=2048`, `llm_as_rnn:policy=delta,sections=patterns+corrections,recent_steps=2`.
 
 An option is `key=value` or a flag: a feedback mode (truth, judge, none, shuffled) or `fused`.
 """
@@ -26,7 +26,8 @@ METHODS: dict[str, type[SequenceProgram]] = {
 PAPER_BASELINES = ("zero_shot", "fhc", "memprompt")
 DEFAULT_METHODS = ("zero_shot", "fhc", "memprompt", "window", "retrieval", "llm_as_rnn", "llm_as_rnn:judge",
                    "llm_as_rnn:none", "llm_as_rnn:shuffled")
-_INT_OPTIONS = {"budget", "context_budget", "window", "k", "seed"}
+_INT_OPTIONS = {"budget", "context_budget", "window", "k", "seed", "recent_steps", "gate_replay"}
+_LIST_OPTIONS = {"sections"}  # written a+b+c
 
 
 class MethodError(ValueError):
@@ -52,7 +53,10 @@ def parse_method(spec: str) -> tuple[str, dict[str, Any]]:
                                   "or key=value)")
             continue
         try:
-            options[key] = int(value) if key in _INT_OPTIONS else value
+            if key in _LIST_OPTIONS:
+                options[key] = [v for v in value.split("+") if v]
+            else:
+                options[key] = int(value) if key in _INT_OPTIONS else value
         except ValueError:
             raise MethodError(f"method {spec!r}: {key} must be an integer, got {value!r}") from None
     if options and name != "llm_as_rnn" and ({"feedback", "fused"} & options.keys()):

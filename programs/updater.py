@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 import dspy
 
@@ -11,24 +11,36 @@ from programs.critic import Feedback
 from programs.failures import guarded_call
 from programs.memory import Memory, MemorySchema
 from programs.records import StepRecord
+from signatures.edit import edit_signature
 from signatures.fused import fused_signature
 from signatures.update import update_signature
 
+UpdatePolicy = Literal["rewrite", "delta"]
+UPDATE_POLICIES: tuple[str, ...] = get_args(UpdatePolicy)
+
 
 class MemoryUpdater(dspy.Module):
-    """h_t = rewrite(h_{t-1}, step, e_t) with the budget shown to the model and enforced in code.
+    """h_t = update(h_{t-1}, step, e_t) with the budget shown to the model and enforced in code.
 
-    A malformed answer keeps h_{t-1}. An answer over budget is re-asked once with its size; if still over, bullets
-    are dropped from the lowest-priority section until it fits. With `fused=True` the same call also writes the
-    critique (two LM calls per step instead of three).
+    `rewrite` (the paper) writes the whole new memory; `delta` removes numbered bullets and adds new ones, keeping
+    the rest (the ACE/ExpeL answer to context collapse). A malformed answer keeps h_{t-1}. An answer over budget is
+    re-asked once with its size; if still over, bullets are dropped from the lowest-priority section until it fits.
+    With `fused=True` the same call also writes the critique (two LM calls per step instead of three).
     """
 
-    def __init__(self, schema: MemorySchema, budget: MemoryBudget, *, fused: bool = False):
+    def __init__(self, schema: MemorySchema, budget: MemoryBudget, *, fused: bool = False,
+                 policy: UpdatePolicy = "rewrite"):
         super().__init__()
+        if policy not in UPDATE_POLICIES:
+            raise ValueError(f"unknown update policy {policy!r}; choose one of {', '.join(UPDATE_POLICIES)}")
         self.schema = schema
         self.budget = budget
         self.fused = fused
-        self.update = dspy.Predict(fused_signature(schema) if fused else update_signature(schema))
+        self.policy = policy
+        if policy == "delta":
+            self.update = dspy.Predict(edit_signature(schema, fused=fused))
+        else:
+            self.update = dspy.Predict(fused_signature(schema) if fused else update_signature(schema))
 
     @property
     def max_tokens(self) -> int:
@@ -44,7 +56,8 @@ class MemoryUpdater(dspy.Module):
         lm: dspy.BaseLM | None = None,
     ) -> Memory:
         rendered = memory.render()
-        inputs = {"memory": rendered, "step": feedback.report, "budget": self.budget.describe(count(rendered))}
+        inputs = {"memory": memory.render(numbered=self.policy == "delta"), "step": feedback.report,
+                  "budget": self.budget.describe(count(rendered))}
         if not self.fused:
             inputs["feedback"] = feedback.text
         elif feedback.measured:
@@ -54,20 +67,25 @@ class MemoryUpdater(dspy.Module):
             return memory
         if self.fused:
             feedback.critique = str(out.get("critique") or "").strip()
-        draft = Memory.from_outputs(self.schema, out)
+        draft = self._apply(memory, out)
         used = count(draft.render())
         if used > self.budget.tokens:
             record.budget_actions.append(f"reask:{used}")
-            retry = self._ask({**inputs, "memory": draft.render(), "budget": self.budget.describe_overflow(used)},
-                              record, lm)
+            retry = self._ask({**inputs, "memory": draft.render(numbered=self.policy == "delta"),
+                               "budget": self.budget.describe_overflow(used)}, record, lm)
             if retry is not None:
-                draft = Memory.from_outputs(self.schema, retry)
+                draft = self._apply(draft, retry)
         draft, dropped = self.budget.fit(draft, count)
         if dropped:
             record.budget_actions.append(f"cut:{dropped}")
         if draft.bullet_count == 0 and memory.bullet_count > 0:
             record.budget_actions.append("emptied")
         return draft
+
+    def _apply(self, memory: Memory, out: dict[str, Any]) -> Memory:
+        if self.policy == "delta":
+            return memory.edited(out.get("remove") or [], {name: out.get(name) or [] for name in self.schema.names})
+        return Memory.from_outputs(self.schema, out)
 
     def _ask(self, inputs: dict[str, Any], record: StepRecord, lm: dspy.BaseLM | None) -> dict[str, Any] | None:
         out = guarded_call(self.update, role="update", record=record, max_tokens=self.max_tokens, lm=lm, **inputs)

@@ -12,6 +12,6 @@ def target_output_field(target) -> dspy.OutputField:
     return dspy.OutputField(desc=target.field_description)
 
 
-def section_output_field(section) -> dspy.OutputField:
+def section_output_field(section, desc: str | None = None) -> dspy.OutputField:
     """One memory section: a short list of specific bullet points, at most `section.max_bullets` of them."""
-    return dspy.OutputField(desc=section.field_description, max_length=section.max_bullets)
+    return dspy.OutputField(desc=desc or section.field_description, max_length=section.max_bullets)

@@ -19,7 +19,8 @@ class Target:
     `regression` targets are floats, `label` targets one of `labels`, `topk` targets a ranked list of `k` items
     whose truth is a list of relevant items, most important first (e.g. a visit's diagnoses, primary first).
     `normalize` maps a top-k item (free text, a code) to the key it is scored on (e.g. a CCSR category); None means
-    exact, case-insensitive text.
+    exact, case-insensitive text. `scale` is a typical error of a regression target (the optimisation reward is
+    exp(-|error| / scale)).
     """
 
     name: str
@@ -31,6 +32,7 @@ class Target:
     decimals: int = 1
     normalize: Callable[[str], str | None] | None = field(default=None, compare=False, repr=False)
     shown_items: int = 5
+    scale: float = 1.0
 
     def __post_init__(self) -> None:
         if self.kind not in ("regression", "label", "topk"):

@@ -15,7 +15,8 @@ Spec (JSON; `data` is resolved relative to the spec file):
       "labels": ["up", "down"],               # label: allowed values (default: every value seen)
       "k": 5,                                 # topk: list length; the target holds a JSON list or "a|b|c"
       "split": "split",                       # optional column with train/dev/test; default: 40/20/40 by sequence
-      "tolerance": 2.0                        # optional, regression: |error| <= tolerance counts as right
+      "tolerance": 2.0,                       # optional, regression: |error| <= tolerance counts as right
+      "scale": 2.0                            # optional, regression: a typical error (optimisation reward scale)
     }
 
 Every problem is reported with the file, the row and the field.
@@ -36,7 +37,7 @@ from tasks.base import SPLITS, Step, StepSequence, Target, Task, is_finite_numbe
 from tasks.table import DataError, read_table
 
 SPEC_KEYS = {"name", "description", "data", "sequence_id", "order", "inputs", "target", "kind", "unit", "labels",
-             "k", "split", "tolerance"}
+             "k", "split", "tolerance", "scale"}
 DEFAULT_BUCKETS = {"train": range(0, 4), "dev": range(4, 6), "test": range(6, 10)}
 
 CUSTOM_SCHEMA = MemorySchema((
@@ -121,6 +122,7 @@ class CustomTask(Task):
         kind = self.spec["kind"]
         target = Target(self.spec["target"], kind, str(self.spec.get("target_description") or self.spec["target"]),
                         unit=str(self.spec.get("unit", "")), k=int(k or self.spec.get("k", 5)),
+                        scale=float(self.spec.get("scale", 1.0)),
                         labels=tuple(self.spec.get("labels") or self._labels_seen()) if kind == "label" else ())
         self.targets = (target,)
         self.tolerance = self.spec.get("tolerance")

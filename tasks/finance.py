@@ -74,7 +74,8 @@ class FinanceTask(Task):
     name = "finance"
     split_years = SPLIT_YEARS
     targets = (
-        Target("return_pct", "regression", "tomorrow's daily return of the index", unit="%", decimals=2),
+        Target("return_pct", "regression", "tomorrow's daily return of the index", unit="%", decimals=2,
+               scale=0.5),
         Target("direction", "label", "does the index close higher tomorrow", labels=("up", "down")),
     )
 

@@ -78,7 +78,7 @@ class WeatherTask(Task):
     split_years = SPLIT_YEARS
     correct_metric = "align"
     targets = (
-        Target("temp_max", "regression", "tomorrow's maximum temperature", unit="°C", decimals=1),
+        Target("temp_max", "regression", "tomorrow's maximum temperature", unit="°C", decimals=1, scale=2.0),
         Target("rain", "label", "will it rain tomorrow (precipitation of at least 1 mm)", labels=("yes", "no")),
     )
 

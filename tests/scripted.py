@@ -7,6 +7,7 @@ fields from that schema and asks a responder for their values. The real adapter,
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,12 +60,19 @@ class ScriptedEngine:
         user = "\n".join(m.text or "" for m in request.messages)
         response_format = request.config.response_format or {}
         schema = response_format.get("schema")
-        fields = list((schema or {}).get("properties", {}))
+        chat_format = schema is None  # ChatAdapter (DSPy's default, used by optimizers' proposers): no schema sent
+        fields = list(schema.get("properties", {})) if schema else _fields_in_system_prompt(system)
         call = Call(fields, system, user, schema, request.config.max_tokens)
         with self._lock:
             self.calls.append(call)
         answer = self.responder(call)
-        text = answer if isinstance(answer, str) else json.dumps(answer)
+        if isinstance(answer, str):
+            text = answer
+        elif chat_format and "Respond with a JSON object" not in user:
+            text = "".join(f"[[ ## {k} ## ]]\n{v if isinstance(v, str) else json.dumps(v)}\n\n"
+                           for k, v in answer.items()) + "[[ ## completed ## ]]"
+        else:
+            text = json.dumps(answer)
         return Response(id=None, model="scripted", message=Message.assistant([TextPart(text)]),
                         finish_reason="stop", usage=Usage(input_tokens=self.count_tokens(system + user),
                                                           output_tokens=self.count_tokens(text),
@@ -85,6 +93,12 @@ class ScriptedEngine:
 
     def calls_for(self, role: str) -> list[Call]:
         return [c for c in self.calls if c.role == role]
+
+
+def _fields_in_system_prompt(system: str) -> list[str]:
+    """Output fields as DSPy's adapters list them: 'Your output fields are:' then '1. `name` (type): ...'."""
+    section = system.split("Your output fields are:")[-1].split("All interactions")[0]
+    return re.findall(r"^\d+\. `(\w+)`", section, flags=re.MULTILINE) if "Your output fields are:" in system else []
 
 
 def scripted_lm(responder: Responder, name: str = "scripted/test") -> tuple[dspy.LM, ScriptedEngine]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from programs.baselines.history import HistoryProgram, PastStep
+from programs.baselines.history import HistoryProgram
+from programs.past_steps import PastStep
 
 
 class FullHistory(HistoryProgram):

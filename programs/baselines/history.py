@@ -7,26 +7,17 @@ they select (`select`) and what they remember of a step (`remember`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import dspy
 
 from backbones.roles import Roles
+from programs.past_steps import PastStep, describe_past_step
 from programs.records import StepRecord
 from programs.sequence_program import SequenceProgram
 
 NO_HISTORY = "(no earlier steps yet)"
 DEFAULT_CONTEXT_TOKENS = 1024
-
-
-@dataclass(frozen=True)
-class PastStep:
-    """What a baseline keeps of step t: the text it shows for that step."""
-
-    t: int
-    text: str
-    input: str = ""
 
 
 def fit_in_budget(items: Sequence[PastStep], budget: int, count: Callable[[str], int], header: str) -> str:
@@ -62,7 +53,7 @@ class HistoryProgram(SequenceProgram):
 
     def remember(self, t: int, step: Any, prediction: dict[str, Any] | None, record: StepRecord) -> PastStep:
         """What is kept of step t once its truth is revealed: the raw step and its outcome."""
-        return PastStep(t, f"Step {t + 1}:\n{step.input}\nOutcome: {self.task.format_truth(step.target)}", step.input)
+        return describe_past_step(self.task, t, step)
 
     def forward(self, steps: Sequence[Any], sequence_id: str = "") -> dspy.Prediction:
         count = self.token_counter()

@@ -9,8 +9,9 @@ from typing import Any
 import dspy
 
 from backbones.roles import Roles
-from programs.baselines.history import DEFAULT_CONTEXT_TOKENS, HistoryProgram, PastStep
+from programs.baselines.history import DEFAULT_CONTEXT_TOKENS, HistoryProgram
 from programs.failures import guarded_call
+from programs.past_steps import PastStep
 from programs.records import StepRecord
 from signatures.summarize import SummarizeStep
 

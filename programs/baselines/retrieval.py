@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from backbones.roles import Roles
-from programs.baselines.history import DEFAULT_CONTEXT_TOKENS, HistoryProgram, PastStep
+from programs.baselines.history import DEFAULT_CONTEXT_TOKENS, HistoryProgram
+from programs.past_steps import PastStep
 
 _TOKEN = re.compile(r"[a-z]+|-?\d+(?:\.\d+)?")
 

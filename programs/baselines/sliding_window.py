@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from backbones.roles import Roles
-from programs.baselines.history import DEFAULT_CONTEXT_TOKENS, HistoryProgram, PastStep
+from programs.baselines.history import DEFAULT_CONTEXT_TOKENS, HistoryProgram
+from programs.past_steps import PastStep
 
 
 class SlidingWindow(HistoryProgram):

@@ -6,7 +6,8 @@ import dspy
 import pytest
 
 from programs.baselines import FullHistory, MemPrompt, Retrieval, SlidingWindow, ZeroShot
-from programs.baselines.history import NO_HISTORY, PastStep, fit_in_budget
+from programs.baselines.history import NO_HISTORY, fit_in_budget
+from programs.past_steps import PastStep
 from tests.scripted import scripted_lm
 from tests.toy_task import ToyTask, toy_responder
 

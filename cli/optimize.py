@@ -1,0 +1,101 @@
+"""`llm-rnn optimize`: one DSPy optimizer run that tunes the memory-update instructions, then a held-out test."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from cli.common import (
+    add_backbone_arguments,
+    add_program_arguments,
+    build_program,
+    positive_int,
+    run_directory,
+)
+
+DESCRIPTION = """Tune instructions of an LLM-as-RNN program with a DSPy optimizer (MIPROv2, GEPA or COPRO): examples
+are whole sequences of the train split, the dev split selects and scores, the test split reports the optimized
+program against the unoptimized one (paired bootstrap CI). By default only the memory-update step is tuned; the
+backbone stays frozen. Saves the compiled program (DSPy JSON + config sidecar) for run/evaluate --program."""
+
+
+def add_parser(verbs: argparse._SubParsersAction) -> None:
+    from optimize import OPTIMIZERS
+    from tasks.registry import TASKS
+
+    parser = verbs.add_parser("optimize", help="tune the memory-update instructions", description=DESCRIPTION)
+    parser.add_argument("--task", default="weather", choices=sorted(TASKS))
+    parser.add_argument("--optimizer", default="gepa", choices=sorted(OPTIMIZERS))
+    parser.add_argument("--tune", default="updater.update",
+                        help="predictors to tune, comma-separated (default: updater.update; also predictor.predict, "
+                             "critic.critique)")
+    parser.add_argument("--prompt-backbone", help="proposal/reflection model (default: --backbone)")
+    data = parser.add_argument_group("data")
+    data.add_argument("--train-episodes", type=positive_int, default=4)
+    data.add_argument("--dev-episodes", type=positive_int, default=3)
+    data.add_argument("--test-episodes", type=int, default=5, help="0 skips the held-out comparison")
+    data.add_argument("--steps", type=positive_int, default=5)
+    budget = parser.add_argument_group("optimizer budget")
+    budget.add_argument("--metric-calls", type=positive_int, default=12, help="GEPA: sequence rollouts")
+    budget.add_argument("--candidates", type=positive_int, default=3, help="MIPROv2: instruction candidates")
+    budget.add_argument("--trials", type=positive_int, default=4, help="MIPROv2: search trials")
+    budget.add_argument("--breadth", type=int, default=2, help="COPRO: candidates per round (>= 2)")
+    budget.add_argument("--depth", type=positive_int, default=1, help="COPRO: rounds")
+    add_backbone_arguments(parser)
+    add_program_arguments(parser)
+    parser.add_argument("--out", default="runs", help="directory for run folders (default: runs/)")
+    parser.set_defaults(handler=execute)
+
+
+def optimizer_settings(args: argparse.Namespace) -> dict:
+    return {"mipro": {"num_candidates": args.candidates, "num_trials": args.trials},
+            "gepa": {"max_metric_calls": args.metric_calls},
+            "copro": {"breadth": args.breadth, "depth": args.depth}}[args.optimizer]
+
+
+def execute(args: argparse.Namespace) -> int:
+    import dspy
+    from rich.console import Console
+
+    from anchors import primary_anchor
+    from backbones.registry import load_backbone
+    from backbones.roles import Roles
+    from evaluate.compare import compare_programs
+    from optimize import get_optimizer, sequence_examples
+    from optimize.artifacts import save_program
+    from reports.tables import overall_rows, overall_table
+    from tasks.registry import get_task
+
+    console = Console()
+    task = get_task(args.task)
+    roles = Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone, api_base=args.api_base,
+                               cache=not args.no_cache)
+    prompt_lm = load_backbone(args.prompt_backbone, api_base=args.api_base) if args.prompt_backbone else None
+    dspy.configure(lm=roles.predictor)
+    optimizer = get_optimizer(args.optimizer)(task, tune=[t.strip() for t in args.tune.split(",") if t.strip()],
+                                              prompt_lm=prompt_lm, seed=args.seed, **optimizer_settings(args))
+    program = build_program(args, task, roles)
+    train = sequence_examples(task.sequences("train", limit=args.train_episodes, steps=args.steps))
+    dev = sequence_examples(task.sequences("dev", limit=args.dev_episodes, steps=args.steps))
+    out = run_directory(args.out, "optimize", task.name, args.optimizer)
+    console.print(f"{args.optimizer}: tuning {optimizer.tune} on {len(train)} train / {len(dev)} dev sequences "
+                  f"of {args.steps} steps ...")
+    result = optimizer.compile(program, trainset=train, valset=dev)
+    saved = save_program(result.program, out / "program", task_options={}, backbones=roles.describe(),
+                         optimization=result.summary())
+    console.print(f"dev mean step reward: {result.dev_before:.3f} unoptimized -> {result.dev_after:.3f} optimized "
+                  f"({result.seconds:.0f} s, LM calls {result.lm_calls})")
+    for name, text in result.instructions().items():
+        console.print(f"[bold]{name}[/bold] instructions:\n{text}\n")
+    report = {"optimization": result.summary(), "program": str(saved)}
+    if args.test_episodes > 0:
+        sequences = task.sequences("test", limit=args.test_episodes, steps=args.steps)
+        board = compare_programs(task, {"optimized": result.program, "unoptimized": program}, sequences)
+        console.print(overall_table(board, board.metrics, reference="unoptimized",
+                                    title=f"held-out test: {len(sequences)} sequences x {args.steps} steps"))
+        report["test"] = overall_rows(board, board.metrics, reference="unoptimized")
+        report["test_reference_anchor"] = primary_anchor(task)
+    (out / "results.json").write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+    console.print(f"program: {saved}\nresults: {out / 'results.json'}")
+    return 0
+

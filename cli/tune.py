@@ -1,0 +1,90 @@
+"""`llm-rnn tune`: an Optuna study over memory budget and structure, with DSPy optimizers inside trials."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from cli.common import add_backbone_arguments, positive_int
+
+DESCRIPTION = """Search the memory token budget, the memory sections, the feedback mode, the update policy (rewrite,
+delta, gated), fused vs separate critique, raw recent steps beside the memory, and the DSPy optimizer with its
+budget, by the dev split's mean step reward (or, with --multi-objective, reward and prompt tokens per step: a Pareto
+front). Storage: an SQLite file by default or any Optuna RDB URL (postgresql://...) so many workers share one study;
+start the same command on more machines to add workers. A killed study resumes: rerun the command."""
+
+
+def add_parser(verbs: argparse._SubParsersAction) -> None:
+    from optimize import OPTIMIZERS
+    from optimize.tune import BUDGETS
+    from tasks.registry import TASKS
+
+    parser = verbs.add_parser("tune", help="Optuna study over budget and structure", description=DESCRIPTION)
+    parser.add_argument("--task", default="weather", choices=sorted(TASKS))
+    parser.add_argument("--trials", type=positive_int, default=12, help="trials to finish in total (all workers)")
+    parser.add_argument("--study", help="study name (default: <task>-llm-as-rnn[-mo])")
+    parser.add_argument("--storage", help="Optuna storage URL (default: sqlite:///<out>/study.db)")
+    parser.add_argument("--multi-objective", action="store_true", help="dev reward x prompt tokens per step")
+    parser.add_argument("--optimizers", default="none,gepa",
+                        help=f"DSPy optimizers to search, comma-separated from none,{','.join(OPTIMIZERS)}")
+    parser.add_argument("--budgets", default=",".join(map(str, BUDGETS)), help="memory budgets to search (tokens)")
+    parser.add_argument("--prompt-backbone", help="proposal/reflection model for the optimizers")
+    data = parser.add_argument_group("data")
+    data.add_argument("--train-episodes", type=positive_int, default=3)
+    data.add_argument("--dev-episodes", type=positive_int, default=3)
+    data.add_argument("--steps", type=positive_int, default=4)
+    add_backbone_arguments(parser)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--worker", type=int, default=0,
+                        help="this worker's index: give each of several workers its own (the sampler's seed offset)")
+    parser.add_argument("--heartbeat", type=positive_int, default=60, help="seconds between trial heartbeats")
+    parser.add_argument("--grace", type=positive_int, default=180,
+                        help="seconds without heartbeat before a trial counts as dead and is retried")
+    parser.add_argument("--out", help="folder for trial programs, plots and the summary (default: runs/tune-<study>)")
+    parser.set_defaults(handler=execute)
+
+
+def execute(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import dspy
+    from rich.console import Console
+
+    from backbones.registry import load_backbone
+    from backbones.roles import Roles
+    from cli.common import UsageError
+    from optimize.tune import StructureSearch, safe_url, write_plots
+    from tasks.registry import get_task
+
+    console = Console()
+    try:
+        budgets = tuple(int(b) for b in args.budgets.split(",") if b.strip())
+    except ValueError:
+        raise UsageError(f"--budgets must be integers, got {args.budgets!r}") from None
+    study_name = args.study or f"{args.task}-llm-as-rnn{'-mo' if args.multi_objective else ''}"
+    out = Path(args.out or f"runs/tune-{study_name}")
+    storage = args.storage or f"sqlite:///{(out / 'study.db').resolve()}"
+    task = get_task(args.task)
+    roles = Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone, api_base=args.api_base,
+                               cache=not args.no_cache)
+    dspy.configure(lm=roles.predictor)
+    prompt_lm = load_backbone(args.prompt_backbone, api_base=args.api_base) if args.prompt_backbone else None
+    search = StructureSearch(
+        task=task, roles=roles, storage_url=storage, study_name=study_name, out=out,
+        train_episodes=args.train_episodes, dev_episodes=args.dev_episodes, steps=args.steps,
+        multi_objective=args.multi_objective, optimizers=tuple(o.strip() for o in args.optimizers.split(",") if o),
+        budgets=budgets, prompt_lm=prompt_lm, seed=args.seed,
+        worker=args.worker,
+        heartbeat_interval=args.heartbeat, grace_period=args.grace)
+
+    def report(study, trial):
+        values = trial.values if trial.values else trial.state.name.lower()
+        console.print(f"trial {trial.number}: {values} {trial.params}")
+
+    study = search.run(args.trials, on_trial=report)
+    summary = search.export(study)
+    summary["plots"] = [str(p) for p in write_plots(study, out / "plots", multi_objective=args.multi_objective)]
+    (out / "tune.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    console.print(json.dumps(summary, indent=2, default=str))
+    console.print(f"dashboard: optuna-dashboard {safe_url(storage)}")
+    return 0

@@ -1,0 +1,109 @@
+"""The common frame of instruction optimizers here: tune only some predictors (default: the memory update) of a
+sequence program, with examples = whole sequences, train to optimise, dev to select and score."""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import dspy
+from dspy.utils.callback import BaseCallback
+
+from optimize.freeze import freeze_all_but, unfreeze
+from optimize.metric import SequenceMetric
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TUNE = ("updater.update",)
+
+
+@dataclass
+class OptimizationResult:
+    """A compiled program and what it cost: dev scores before/after (mean step reward), LM calls by model."""
+
+    program: dspy.Module
+    optimizer: str
+    settings: dict[str, Any]
+    tuned: list[str]
+    dev_before: float
+    dev_after: float
+    seconds: float
+    lm_calls: dict[str, int] = field(default_factory=dict)
+
+    def instructions(self) -> dict[str, str]:
+        return {name: p.signature.instructions for name, p in self.program.named_predictors() if name in self.tuned}
+
+    def summary(self) -> dict[str, Any]:
+        return {"optimizer": self.optimizer, "settings": self.settings, "tuned": self.tuned,
+                "dev_before": self.dev_before, "dev_after": self.dev_after, "seconds": self.seconds,
+                "lm_calls": self.lm_calls, "instructions": self.instructions()}
+
+
+class CallCounter(BaseCallback):
+    """Counts LM calls per model string while installed (task model vs proposal/reflection model)."""
+
+    def __init__(self) -> None:
+        self.calls: collections.Counter = collections.Counter()
+        self._lock = threading.Lock()
+
+    def on_lm_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
+        with self._lock:
+            self.calls[str(getattr(instance, "model", "?"))] += 1
+
+
+class UpdateOptimizer:
+    """Configure in `__init__`, run in `compile` (DSPy's teleprompter convention).
+
+    Args:
+        task: The task the program solves (its reward is the metric).
+        tune: Predictor names to tune; the others are frozen (default: only `updater.update`).
+        prompt_lm: The model that proposes or reflects on instructions; default: the configured LM.
+        seed: Optimizer seed.
+    """
+
+    name = "base"
+
+    def __init__(self, task: Any, *, tune: Sequence[str] = DEFAULT_TUNE, prompt_lm: dspy.BaseLM | None = None,
+                 seed: int = 0):
+        self.task = task
+        self.tune = list(tune)
+        self.prompt_lm = prompt_lm
+        self.seed = seed
+        self.metric = SequenceMetric(task)
+
+    def settings(self) -> dict[str, Any]:
+        return {"tune": self.tune, "seed": self.seed,
+                "prompt_lm": str(getattr(self.prompt_lm, "model", "(configured LM)"))}
+
+    def score(self, program: dspy.Module, examples: Sequence[dspy.Example]) -> float:
+        """Mean sequence reward on `examples` (sequential: the embedded backbone is serial anyway)."""
+        evaluate = dspy.Evaluate(devset=list(examples), metric=self.metric, num_threads=1, display_progress=False,
+                                 failure_score=0.0)
+        return evaluate(program).score / 100
+
+    def compile(self, program: dspy.Module, *, trainset: Sequence[dspy.Example],
+                valset: Sequence[dspy.Example]) -> OptimizationResult:
+        if not trainset or not valset:
+            raise ValueError("optimizing needs at least one train and one dev sequence")
+        counter = CallCounter()
+        started = time.perf_counter()
+        with dspy.context(callbacks=[*(dspy.settings.get("callbacks") or []), counter]):
+            before = self.score(program, valset)
+            student = program.deepcopy()
+            frozen = freeze_all_but(student, self.tune)
+            compiled = self._compile(student, list(trainset), list(valset))
+            unfreeze(compiled, frozen)
+            after = self.score(compiled, valset)
+        seconds = time.perf_counter() - started
+        logger.info("%s: dev reward %.3f -> %.3f in %.0f s", self.name, before, after, seconds)
+        return OptimizationResult(compiled, self.name, self.settings(), self.tune, before, after, seconds,
+                                  dict(counter.calls))
+
+    def _compile(self, student: dspy.Module, trainset: list[dspy.Example],
+                 valset: list[dspy.Example]) -> dspy.Module:
+        raise NotImplementedError

@@ -1,0 +1,36 @@
+"""GEPA: a reflection model reads per-sequence feedback and rewrites the tuned instructions, keeping a Pareto
+front of candidates on the dev set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dspy
+
+from optimize.base import UpdateOptimizer
+from optimize.metric import FeedbackMetric
+
+
+class GEPAUpdate(UpdateOptimizer):
+    """Cost: `max_metric_calls` sequence rollouts plus one reflection call per iteration."""
+
+    name = "gepa"
+
+    def __init__(self, task: Any, *, max_metric_calls: int = 16, reflection_minibatch_size: int = 2,
+                 **kwargs: Any):
+        super().__init__(task, **kwargs)
+        if max_metric_calls < 1 or reflection_minibatch_size < 1:
+            raise ValueError("GEPA needs max_metric_calls >= 1 and reflection_minibatch_size >= 1")
+        self.max_metric_calls = max_metric_calls
+        self.reflection_minibatch_size = reflection_minibatch_size
+
+    def settings(self) -> dict[str, Any]:
+        return {**super().settings(), "max_metric_calls": self.max_metric_calls,
+                "reflection_minibatch_size": self.reflection_minibatch_size}
+
+    def _compile(self, student, trainset, valset):
+        optimizer = dspy.GEPA(metric=FeedbackMetric(self.task), reflection_lm=self.prompt_lm or dspy.settings.lm,
+                              max_metric_calls=self.max_metric_calls,
+                              reflection_minibatch_size=min(self.reflection_minibatch_size, len(trainset)),
+                              num_threads=1, seed=self.seed, track_stats=False)
+        return optimizer.compile(student, trainset=trainset, valset=valset)

@@ -1,0 +1,299 @@
+"""An Optuna study over LLM-as-RNN's budget and structure, with a DSPy optimizer (or none) inside each trial.
+
+Searched: memory token budget; memory sections; feedback mode; update policy (rewrite, delta, gated); fused vs
+separate critique; raw recent steps shown beside the memory; which DSPy optimizer and its budget. The objective is
+the dev split's mean step reward (single objective, pruned per dev sequence) or (reward, prompt tokens per step)
+(multi-objective, a Pareto front).
+
+Storage is any Optuna RDB URL: an SQLite file by default, PostgreSQL for many workers on many machines sharing one
+study (optuna-dashboard reads either). Trials send heartbeats; a killed worker's trial is failed once stale and
+retried with the same parameters, and every worker stops when N trials have finished in total (exactly N: a
+worker's surplus trial is failed before it runs).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import random
+import shutil
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from metrics.objective import sequence_reward
+from optimize import OPTIMIZERS, get_optimizer, sequence_examples
+from optimize.artifacts import save_program
+from programs.budget import BudgetError, MemoryBudget
+from programs.critic import FEEDBACK_MODES
+from programs.llm_as_rnn import POLICIES, LLMAsRNN
+
+logger = logging.getLogger(__name__)
+
+BUDGETS = (64, 96, 128, 160, 224, 320)
+RECENT_STEPS = (0, 1, 2)
+SEARCHED_FEEDBACK = tuple(m for m in FEEDBACK_MODES if m != "shuffled")  # shuffled is a control, not a choice
+OPTIMIZER_BUDGETS = {"mipro": ("num_trials", (2, 4)), "gepa": ("max_metric_calls", (6, 12)),
+                     "copro": ("breadth", (2, 3))}
+
+
+CREATE_ATTEMPTS = 5
+CONCURRENT_CREATION = ("already exists", "duplicate key", "UNIQUE constraint failed", "database is locked")
+
+
+class TuneError(ValueError):
+    """Bad study settings or unreachable storage (found before the study is touched)."""
+
+
+class SurplusTrialError(Exception):
+    """This trial would exceed the study's total; it is failed without running."""
+
+
+def safe_url(url: str) -> str:
+    """The storage URL with any password hidden (for messages and reports)."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+def make_storage(url: str, *, heartbeat_interval: int = 60, grace_period: int = 180, max_retry: int = 2):
+    """An RDB storage with heartbeats and retries of failed (stale) trials; raises TuneError if unreachable."""
+    import warnings
+
+    import optuna
+
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)  # heartbeats are "experimental"
+    from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
+
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            return RDBStorage(url, heartbeat_interval=heartbeat_interval, grace_period=grace_period,
+                              heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=max_retry),
+                              engine_kwargs={"pool_pre_ping": True})
+        except (ImportError, ModuleNotFoundError) as exc:
+            raise TuneError(f"storage {safe_url(url)}: its database driver is missing ({exc}); for PostgreSQL "
+                            "install the 'postgres' extra") from exc
+        except Exception as exc:  # sqlalchemy.exc.OperationalError, IntegrityError, ArgumentError, ...
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            # Workers starting together on a new database race to create Optuna's tables; the loser retries.
+            if attempt + 1 < CREATE_ATTEMPTS and any(mark in reason for mark in CONCURRENT_CREATION):
+                time.sleep(0.2 + random.random())
+                continue
+            raise TuneError(f"cannot use the study storage {safe_url(url)}: {reason}") from exc
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class StructureSearch:
+    """The study's settings; `run()` adds finished trials until `n_trials` have finished across all workers."""
+
+    task: Any
+    roles: Any
+    storage_url: str
+    study_name: str
+    out: Path
+    train_episodes: int = 3
+    dev_episodes: int = 3
+    steps: int = 4
+    multi_objective: bool = False
+    optimizers: tuple[str, ...] = ("none", "gepa")
+    budgets: tuple[int, ...] = BUDGETS
+    prompt_lm: Any = None
+    seed: int = 0
+    worker: int = 0
+    heartbeat_interval: int = 60
+    grace_period: int = 180
+    poll_seconds: float = 2.0
+    _sequences: dict[str, list] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.out = Path(self.out)
+        unknown = [o for o in self.optimizers if o != "none" and o not in OPTIMIZERS]
+        if unknown or not self.optimizers:
+            raise TuneError(f"unknown optimizer(s) {unknown}; choose from none, {', '.join(OPTIMIZERS)}")
+        count = self._token_counter()
+        skeleton = self.task.memory_schema.empty().render()
+        impossible = [b for b in self.budgets if b <= count(skeleton)]
+        if impossible or not self.budgets:
+            raise TuneError(f"budget(s) {impossible or list(self.budgets)} cannot hold the empty memory "
+                            f"({count(skeleton)} tokens); choose larger budgets")
+
+    def _token_counter(self):
+        from backbones.tokenizer import token_counter
+
+        return token_counter(self.roles.predictor)
+
+    # -- the study -------------------------------------------------------------------------------------------------
+
+    def study(self):
+        import optuna
+
+        storage = make_storage(self.storage_url, heartbeat_interval=self.heartbeat_interval,
+                               grace_period=self.grace_period)
+        directions = ["maximize", "minimize"] if self.multi_objective else ["maximize"]
+        sampler = optuna.samplers.TPESampler(seed=self.seed + self.worker)
+        pruner = optuna.pruners.NopPruner() if self.multi_objective else optuna.pruners.MedianPruner(
+            n_startup_trials=2, n_warmup_steps=0)
+        try:
+            study = optuna.create_study(storage=storage, study_name=self.study_name, directions=directions,
+                                        sampler=sampler, pruner=pruner, load_if_exists=True)
+        except ValueError as exc:  # e.g. an existing study with other directions
+            raise TuneError(f"study {self.study_name!r} in {safe_url(self.storage_url)}: {exc}") from exc
+        return study
+
+    def run(self, n_trials: int, *, on_trial: Any = None):
+        """Work on the study until `n_trials` trials have finished (complete or pruned) in total."""
+        import optuna
+        from optuna.trial import TrialState
+
+        if n_trials < 1:
+            raise TuneError(f"trials must be at least 1, got {n_trials}")
+        study = self.study()
+        finished_states = (TrialState.COMPLETE, TrialState.PRUNED)
+        while True:
+            optuna.storages.fail_stale_trials(study)
+            trials = study.get_trials(deepcopy=False)
+            finished = sum(t.state in finished_states for t in trials)
+            running = sum(t.state == TrialState.RUNNING for t in trials)
+            waiting = sum(t.state == TrialState.WAITING for t in trials)
+            if finished >= n_trials:
+                return study
+            if finished + running >= n_trials and not waiting:
+                time.sleep(self.poll_seconds)  # another worker is finishing the last trials (or will go stale)
+                continue
+            study.optimize(lambda trial: self.objective(trial, n_trials), n_trials=1,
+                           catch=(SurplusTrialError,), callbacks=[on_trial] if on_trial else None,
+                           show_progress_bar=False)
+
+    # -- one trial ---------------------------------------------------------------------------------------------------
+
+    def sequences(self, split: str) -> list:
+        if split not in self._sequences:
+            limit = self.train_episodes if split == "train" else self.dev_episodes
+            self._sequences[split] = self.task.sequences(split, limit=limit, steps=self.steps)
+        return self._sequences[split]
+
+    def suggest(self, trial) -> dict[str, Any]:
+        """The trial's architecture and optimizer (define-by-run: the gated policy fixes feedback to truth)."""
+        names = self.task.memory_schema.names
+        subsets = ["+".join(c) for r in range(1, len(names) + 1) for c in itertools.combinations(names, r)]
+        params = {
+            "budget": trial.suggest_categorical("budget", list(self.budgets)),
+            "sections": trial.suggest_categorical("sections", subsets).split("+"),
+            "policy": trial.suggest_categorical("policy", list(POLICIES)),
+            "fused": trial.suggest_categorical("fused", [False, True]),
+            "recent_steps": trial.suggest_categorical("recent_steps", list(RECENT_STEPS)),
+        }
+        params["feedback"] = "truth" if params["policy"] == "gated" else trial.suggest_categorical(
+            "feedback", list(SEARCHED_FEEDBACK))
+        optimizer = trial.suggest_categorical("optimizer", list(self.optimizers))
+        settings = {}
+        if optimizer != "none":
+            key, choices = OPTIMIZER_BUDGETS[optimizer]
+            settings[key] = trial.suggest_categorical(f"{optimizer}_{key}", list(choices))
+        return {"program": params, "optimizer": optimizer, "optimizer_settings": settings}
+
+    def objective(self, trial, n_trials: int):
+        from optuna import TrialPruned
+        from optuna.trial import TrialState
+
+        earlier = [t for t in trial.study.get_trials(deepcopy=False) if t.number < trial.number
+                   and t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING, TrialState.WAITING)]
+        if len(earlier) >= n_trials:
+            raise SurplusTrialError(f"trial {trial.number}: {n_trials} trials already under way or finished")
+        choice = self.suggest(trial)
+        try:
+            program = LLMAsRNN(self.task, roles=self.roles, seed=self.seed, **choice["program"])
+            MemoryBudget(choice["program"]["budget"]).check_feasible(program.schema, self._token_counter())
+        except (BudgetError, ValueError) as exc:
+            trial.set_user_attr("infeasible", str(exc))
+            raise TrialPruned(str(exc)) from exc
+        optimization = {}
+        if choice["optimizer"] != "none":
+            optimizer = get_optimizer(choice["optimizer"])(self.task, prompt_lm=self.prompt_lm, seed=self.seed,
+                                                            **choice["optimizer_settings"])
+            result = optimizer.compile(program, trainset=sequence_examples(self.sequences("train")),
+                                       valset=sequence_examples(self.sequences("dev")))
+            program, optimization = result.program, result.summary()
+        rewards, prompt_tokens = [], []
+        for index, sequence in enumerate(self.sequences("dev")):
+            out = program(steps=sequence.steps, sequence_id=sequence.id)
+            rewards.append(sequence_reward(self.task, out.predictions, [s.target for s in sequence.steps]))
+            prompt_tokens.extend(out.prompt_tokens)
+            if not self.multi_objective:
+                trial.report(statistics.fmean(rewards), step=index)
+                if trial.should_prune():
+                    raise TrialPruned(f"dev reward {statistics.fmean(rewards):.3f} after {index + 1} sequences")
+        reward, tokens = statistics.fmean(rewards), statistics.fmean(prompt_tokens)
+        folder = save_program(program, self.out / "trials" / f"{trial.number:04d}", backbones=self.roles.describe(),
+                              optimization=optimization, trial=trial.number, dev_reward=reward,
+                              prompt_tokens_per_step=tokens)
+        trial.set_user_attr("program_dir", str(folder))
+        trial.set_user_attr("prompt_tokens_per_step", tokens)
+        return (reward, tokens) if self.multi_objective else reward
+
+    # -- results -------------------------------------------------------------------------------------------------
+
+    def export(self, study) -> dict[str, Any]:
+        """Copy the best program (or every Pareto-optimal one) out of the trial folders; summarise the study."""
+        from optuna.trial import TrialState
+
+        trials = study.get_trials(deepcopy=False)
+        counts = {state.name.lower(): sum(t.state == state for t in trials) for state in TrialState}
+        best = study.best_trials if self.multi_objective else ([study.best_trial] if counts["complete"] else [])
+        exported = []
+        for trial in best:
+            source = Path(trial.user_attrs.get("program_dir", ""))
+            if not source.is_dir():
+                continue  # made by another machine's worker: its folder is on that machine
+            target = self.out / ("pareto" if self.multi_objective else "best") / (
+                f"{trial.number:04d}" if self.multi_objective else "")
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target)
+            exported.append({"trial": trial.number, "values": trial.values, "params": trial.params,
+                             "program_dir": str(target)})
+        return {"study": self.study_name, "storage": safe_url(self.storage_url), "trials": counts,
+                "multi_objective": self.multi_objective, "best": exported}
+
+
+def write_plots(study, out: Path, *, multi_objective: bool) -> list[Path]:
+    """Optimization history, parameter importances and (multi-objective) the Pareto front, as PNG."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from optuna.visualization import matplotlib as views
+    except ImportError:
+        logger.warning("matplotlib is not installed: no study plots")
+        return []
+    out.mkdir(parents=True, exist_ok=True)
+    target = (lambda t: t.values[0]) if multi_objective else None
+    plots = {"history": lambda: views.plot_optimization_history(study, target=target, target_name="dev reward"),
+             "importances": lambda: views.plot_param_importances(study, target=target, target_name="dev reward")}
+    if multi_objective:
+        plots["pareto"] = lambda: views.plot_pareto_front(study, target_names=["dev reward", "prompt tokens/step"])
+    written = []
+    for name, draw in plots.items():
+        try:
+            axes = draw()
+        except (ValueError, RuntimeError) as exc:  # too few finished trials for this view
+            logger.info("no %s plot: %s", name, exc)
+            continue
+        figure = axes.figure if hasattr(axes, "figure") else plt.gcf()
+        figure.tight_layout()
+        figure.savefig(out / f"{name}.png", dpi=110)
+        plt.close(figure)
+        written.append(out / f"{name}.png")
+    return written
+
+
+__all__ = ["StructureSearch", "SurplusTrialError", "TuneError", "make_storage", "safe_url", "write_plots"]

@@ -1,0 +1,77 @@
+"""`llm-rnn optimize` and `llm-rnn tune` end to end on real weather data with a scripted LM."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backbones.roles import Roles
+from cli.main import main
+from tests.scripted import scripted_lm
+
+
+def answer(call):
+    if call.role == "predict":
+        today = float(call.user.split("\n")[3].split()[1]) if "temp_max" in call.user else 10.0
+        return {"temp_max": today if "follow today" in call.system else 40.0, "rain": "no"}
+    if call.role == "feedback":
+        return {"critique": "off", "lesson": "follow today"}
+    sections = {f: ["follow today"] if "exact copy" in call.system else ["warmer"] for f in call.fields
+                if f not in ("critique", "remove")}
+    return {**sections, **({"remove": []} if "remove" in call.fields else {}),
+            **({"critique": "c"} if "critique" in call.fields else {})}
+
+
+def proposal(call):
+    return dict.fromkeys(call.fields, "Write an exact copy rule: follow today's temp_max.")
+
+
+@pytest.fixture
+def scripted(monkeypatch):
+    lm, engine = scripted_lm(answer, "scripted/task")
+    prompt_lm, _ = scripted_lm(proposal, "scripted/prompt")
+    monkeypatch.setattr(Roles, "from_strings", classmethod(lambda cls, *a, **k: Roles(lm, lm, lm)))
+    monkeypatch.setattr("backbones.registry.load_backbone", lambda *a, **k: prompt_lm)
+    return engine
+
+
+def test_optimize_saves_a_program_that_run_can_use(scripted, tmp_path, capsys):
+    code = main(["optimize", "--optimizer", "gepa", "--prompt-backbone", "openai/x", "--train-episodes", "2",
+                 "--dev-episodes", "2", "--test-episodes", "2", "--steps", "3", "--metric-calls", "8",
+                 "--out", str(tmp_path)])
+    assert code == 0, capsys.readouterr().err
+    (run_dir,) = tmp_path.iterdir()
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["optimization"]["dev_after"] > results["optimization"]["dev_before"]
+    assert "exact copy" in results["optimization"]["instructions"]["updater.update"]
+    by = {(r["metric"], r["method"]): r for r in results["test"]}
+    assert by[("temp_max.abs_error", "optimized")]["estimate"] < by[("temp_max.abs_error", "unoptimized")]["estimate"]
+    config = json.loads((run_dir / "program" / "config.json").read_text())
+    assert config["optimization"]["optimizer"] == "gepa" and config["versions"]["dspy"].startswith("3.4")
+    assert main(["run", "--program", str(run_dir / "program"), "--episodes", "1", "--steps", "2",
+                 "--out", str(tmp_path / "runs")]) == 0
+
+
+def test_tune_runs_a_study_and_exports_the_best_program(scripted, tmp_path):
+    out = tmp_path / "tune"
+    code = main(["tune", "--trials", "3", "--optimizers", "none", "--budgets", "96,160", "--train-episodes", "1",
+                 "--dev-episodes", "2", "--steps", "2", "--out", str(out)])
+    assert code == 0
+    summary = json.loads((out / "tune.json").read_text())
+    assert summary["trials"]["complete"] + summary["trials"]["pruned"] == 3
+    assert (out / "best" / "program.json").is_file()
+    assert (out / "plots" / "history.png").is_file()
+
+
+def test_bad_optimizer_settings_are_user_errors(scripted, tmp_path, capsys):
+    assert main(["tune", "--optimizers", "simba", "--out", str(tmp_path / "a")]) == 2
+    assert "unknown optimizer(s) ['simba']" in capsys.readouterr().err
+    assert main(["tune", "--budgets", "2", "--out", str(tmp_path / "b")]) == 2
+    assert "cannot hold the empty memory" in capsys.readouterr().err
+    assert main(["tune", "--storage", "postgresql+psycopg2://u:secretpw@127.0.0.1:1/x", "--out",
+                 str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot use the study storage" in err and "secretpw" not in err
+    assert main(["run", "--program", str(tmp_path), "--out", str(tmp_path / "d")]) == 2
+    assert "not a saved program" in capsys.readouterr().err

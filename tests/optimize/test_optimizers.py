@@ -1,0 +1,78 @@
+"""MIPROv2, GEPA and COPRO run for real on the recurrent program with scripted LMs, tuning only the memory update."""
+
+from __future__ import annotations
+
+import dspy
+import pytest
+
+from optimize import COPROUpdate, GEPAUpdate, MIPROUpdate, get_optimizer, sequence_examples
+from optimize.freeze import Frozen, freeze_all_but, unfreeze
+from programs import LLMAsRNN
+from tests.scripted import scripted_lm
+from tests.toy_task import ToyTask
+
+GOOD = "exact increment"
+
+
+def task_responder(call):
+    """The memory is useful only when the update instruction says so; a useful memory makes predictions exact."""
+    if call.role == "predict":
+        value = float(call.user.split("current value:")[-1].split()[0])
+        exact = "remember +1.25" in call.system
+        return {"value": value + (1.25 if exact else 1.0), "direction": "up"}
+    if call.role == "feedback":
+        return {"critique": "too low", "lesson": "add more"}
+    good = GOOD in call.system
+    return {"patterns": ["remember +1.25"] if good else ["it changes"], "corrections": []}
+
+
+def prompt_responder(call):
+    return dict.fromkeys(call.fields, "Keep the exact increment (remember +1.25) in memory.")
+
+
+@pytest.fixture
+def setup():
+    task = ToyTask()
+    sequences = task.sequences(limit=4, steps=3)
+    task_lm, _task_engine = scripted_lm(task_responder, "scripted/task")
+    prompt_lm, prompt_engine = scripted_lm(prompt_responder, "scripted/prompt")
+    return task, sequence_examples(sequences[:2]), sequence_examples(sequences[2:]), task_lm, prompt_lm, prompt_engine
+
+
+@pytest.mark.parametrize(("optimizer_cls", "settings"), [
+    (MIPROUpdate, {"num_candidates": 2, "num_trials": 3}),
+    (GEPAUpdate, {"max_metric_calls": 12}),
+    (COPROUpdate, {"breadth": 2, "depth": 1}),
+])
+def test_optimizer_tunes_only_the_update_instruction(setup, optimizer_cls, settings):
+    task, train, dev, task_lm, prompt_lm, _prompt_engine = setup
+    program = LLMAsRNN(task, budget=80)
+    before = {n: p.signature.instructions for n, p in program.named_predictors()}
+    with dspy.context(lm=task_lm):
+        result = optimizer_cls(task, prompt_lm=prompt_lm, **settings).compile(program, trainset=train, valset=dev)
+    after = {n: p.signature.instructions for n, p in result.program.named_predictors()}
+    assert GOOD in after["updater.update"] and GOOD not in before["updater.update"]
+    assert after["predictor.predict"] == before["predictor.predict"]
+    assert after["critic.critique"] == before["critic.critique"]
+    assert result.dev_after > result.dev_before
+    assert result.lm_calls["scripted/prompt"] > 0 and result.lm_calls["scripted/task"] > 0
+    assert {n for n, _ in result.program.named_predictors()} == set(before)  # unfrozen: saves like the original
+    assert program.updater.update.signature.instructions == before["updater.update"]  # the student is untouched
+
+
+def test_freezing_hides_predictors_from_optimizers_and_comes_undone():
+    program = LLMAsRNN(ToyTask())
+    frozen = freeze_all_but(program, ["updater.update"])
+    assert [n for n, _ in program.named_predictors()] == ["updater.update"]
+    assert isinstance(program.predictor.predict, Frozen)
+    unfreeze(program, frozen)
+    assert len(program.named_predictors()) == 3
+    with pytest.raises(ValueError, match="cannot tune"):
+        freeze_all_but(program, ["nope.predict"])
+
+
+def test_unknown_optimizer_and_bad_settings():
+    with pytest.raises(ValueError, match="unknown optimizer 'simba'"):
+        get_optimizer("simba")
+    with pytest.raises(ValueError, match="breadth >= 2"):
+        COPROUpdate(ToyTask(), breadth=1)

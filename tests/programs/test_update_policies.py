@@ -1,0 +1,79 @@
+"""Update policies beside the paper's rewrite: delta edits, the replay gate, recent raw steps, fewer sections."""
+
+from __future__ import annotations
+
+import dspy
+import pytest
+
+from programs import LLMAsRNN, build_method
+from tests.scripted import scripted_lm
+from tests.toy_task import TOY_SCHEMA, ToyTask, toy_responder
+
+
+def run(program, responder, steps=4):
+    sequence = program.task.sequences(limit=1, steps=steps)[0]
+    lm, engine = scripted_lm(responder)
+    with dspy.context(lm=lm):
+        return program(steps=sequence.steps, sequence_id=sequence.id), engine
+
+
+def test_memory_edits_remove_by_number_and_append():
+    memory = TOY_SCHEMA.memory({"patterns": ["a", "b"], "corrections": ["c"]})
+    assert memory.render(numbered=True).splitlines()[1:3] == ["- [1] a", "- [2] b"]
+    edited = memory.edited([2, 9], {"corrections": ["d", "c"]})
+    assert edited.as_dict() == {"patterns": ["a"], "corrections": ["c", "d"]}
+
+
+def test_delta_policy_keeps_what_it_does_not_remove():
+    def responder(call):
+        if call.role == "update":
+            assert "[1]" in call.system or "(nothing yet)" in call.system  # numbered bullets are shown
+            return {"remove": [1] if "[1] step" in call.system else [], "patterns": [f"step {len(call.user)}"],
+                    "corrections": []}
+        return toy_responder(call)
+
+    out, _engine = run(LLMAsRNN(ToyTask(), budget=80, policy="delta"), responder)
+    assert out.failures == {}
+    final = out.memories[-1]
+    assert final.count("- step") == 1  # each step removed bullet 1 and added a new one
+
+
+def test_gate_rejects_a_memory_that_makes_replays_worse():
+    def responder(call):
+        if call.role == "predict":
+            value = float(call.user.split("current value:")[-1].split()[0])
+            bad = "WRONG" in call.system
+            return {"value": value + (50 if bad else 1.25), "direction": "up"}
+        if call.role == "update":
+            return {"patterns": ["WRONG: add fifty"], "corrections": []}
+        return toy_responder(call)
+
+    out, _engine = run(LLMAsRNN(ToyTask(), budget=80, policy="gated"), responder)
+    assert all("WRONG" not in m for m in out.memories)
+    assert all(any(a.startswith("gate:reject") for a in r.budget_actions) for r in out.records)
+    assert out.lm_calls[1] == 3 + 2 * 2  # predict, critique, update + 2 replayed steps x 2 memories
+
+
+def test_gate_needs_truth_feedback():
+    with pytest.raises(ValueError, match="needs feedback='truth'"):
+        LLMAsRNN(ToyTask(), policy="gated", feedback="judge")
+    with pytest.raises(ValueError, match="unknown update policy"):
+        LLMAsRNN(ToyTask(), policy="append")
+
+
+def test_recent_steps_are_shown_beside_the_memory_with_outcomes_only_when_revealed():
+    _out, engine = run(LLMAsRNN(ToyTask(), budget=80, recent_steps=1), toy_responder)
+    third = engine.calls_for("predict")[2].system
+    assert "Recent steps:" in third and "Step 2:" in third and "Step 1:" not in third and "Outcome:" in third
+    _judged, engine = run(LLMAsRNN(ToyTask(), budget=80, recent_steps=2, feedback="judge"), toy_responder)
+    assert "Outcome:" not in engine.calls_for("predict")[2].system
+    assert "Your prediction:" in engine.calls_for("predict")[2].system
+
+
+def test_sections_option_selects_the_memory_structure():
+    program = build_method("llm_as_rnn:sections=corrections,policy=delta,recent_steps=1", ToyTask())
+    assert program.schema.names == ("corrections",)
+    assert program.config()["policy"] == "delta" and program.config()["recent_steps"] == 1
+    out, _ = run(program, lambda call: {"remove": [], "corrections": ["x"]} if call.role == "update"
+                 else toy_responder(call))
+    assert out.failures == {} and "Patterns" not in out.memories[-1]
