@@ -94,6 +94,9 @@ class LlamaCppEngine:
         self.busy_seconds = 0.0
         self.prompt_tokens = 0
         self.reused_prompt_tokens = 0
+        self.evaluated_prompt_tokens = 0
+        self.prompt_eval_seconds = 0.0
+        self._perf_seen: dict[int, tuple[float, int]] = {}
         self._pool: OrderedDict[str, Any] = OrderedDict()
         started = time.perf_counter()
         self.llm = self._new_context()  # the tokenizer, and the first context of the pool
@@ -131,6 +134,7 @@ class LlamaCppEngine:
             finally:
                 self.busy_seconds += time.perf_counter() - started
                 self.calls += 1
+                self._record_prompt_eval(llm)
         choice, usage = out["choices"][0], out.get("usage") or {}
         return Response(
             id=out.get("id"),
@@ -180,6 +184,18 @@ class LlamaCppEngine:
             _, llm = self._pool.popitem(last=False)
         self._pool[key] = llm
         return llm
+
+    def _record_prompt_eval(self, llm: Any) -> None:
+        """Add the prompt-evaluation time and tokens of the last call (llama.cpp's per-context perf counters)."""
+        try:
+            data = _import_llama_cpp().llama_perf_context(llm.ctx)
+        except Exception:  # accounting only
+            return
+        seconds, tokens = data.t_p_eval_ms / 1000, int(data.n_p_eval)
+        last_seconds, last_tokens = self._perf_seen.get(id(llm), (0.0, 0))
+        self.prompt_eval_seconds += max(seconds - last_seconds, 0.0)
+        self.evaluated_prompt_tokens += max(tokens - last_tokens, 0)
+        self._perf_seen[id(llm)] = (seconds, tokens)
 
     def _count_reuse(self, llm: Any, messages: list[dict[str, str]]) -> None:
         """Prompt tokens, and how many of them the context can reuse from its previous prompt."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import dspy
@@ -27,6 +28,7 @@ def load_backbone(
     num_retries: int = 3,
     timeout: float | None = 120.0,
     api_base: str | None = None,
+    max_concurrency: int | None = None,
     n_ctx: int = 8192,
     contexts: int = 4,
     **litellm_kwargs: Any,
@@ -40,7 +42,10 @@ def load_backbone(
         cache: DSPy's request cache (memory + disk under `DSPY_CACHEDIR`).
         num_retries: Transient errors are retried by DSPy with exponential backoff.
         timeout: Hard per-call timeout in seconds for LiteLLM-routed backbones.
-        api_base: Server address for local/served backbones (Ollama, vLLM, llama.cpp server).
+        api_base: Server address for local/served backbones (Ollama, vLLM, llama.cpp server); several,
+            comma-separated, are replicas of one model served behind LiteLLM's Router.
+        max_concurrency: At most this many calls in flight to this backbone at once, across all programs and
+            threads (None: no limit; the embedded backbone serialises its calls anyway).
         n_ctx: Context window of the embedded backbone.
         contexts: llama.cpp contexts of the embedded backbone (one per prompt head, for KV-prefix reuse).
         litellm_kwargs: Passed to LiteLLM (never an API key: keys come from the environment).
@@ -60,27 +65,32 @@ def load_backbone(
 
         path, model_id = resolve_gguf(parsed.name)
         engine = shared_engine(path, n_ctx=n_ctx, contexts=contexts)
-        return dspy.LM(
-            f"llamacpp/{model_id}",
-            engine=engine,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            cache=cache,
-            num_retries=num_retries,
-        )
+        lm = dspy.LM(f"llamacpp/{model_id}", engine=engine, temperature=temperature, max_tokens=max_tokens,
+                     cache=cache, num_retries=num_retries)
+        return limit_concurrency(lm, max_concurrency)
+    replicas = [b.strip() for b in (api_base or "").split(",") if b.strip()]
+    if len(replicas) > 1:
+        from backbones.router import RouterEngine
+
+        engine = RouterEngine(parsed.text, replicas, timeout=timeout, **litellm_kwargs)
+        lm = dspy.LM(parsed.text, engine=engine, temperature=temperature, max_tokens=max_tokens, cache=cache,
+                     num_retries=num_retries)
+        return limit_concurrency(lm, max_concurrency)
     client: dict[str, Any] = {"timeout": timeout} if timeout else {}
-    if api_base:
-        client["api_base"] = api_base
-    return dspy.LM(
-        parsed.text,
-        engine="litellm",
-        temperature=temperature,
-        max_tokens=max_tokens,
-        cache=cache,
-        num_retries=num_retries,
-        **client,
-        **litellm_kwargs,
-    )
+    if replicas:
+        client["api_base"] = replicas[0]
+    lm = dspy.LM(parsed.text, engine="litellm", temperature=temperature, max_tokens=max_tokens, cache=cache,
+                 num_retries=num_retries, **client, **litellm_kwargs)
+    return limit_concurrency(lm, max_concurrency)
+
+
+def limit_concurrency(lm: dspy.LM, limit: int | None) -> dspy.LM:
+    """Attach a semaphore that every step's LM call takes (see `programs.failures.guarded_call`)."""
+    if limit is not None:
+        if limit < 1:
+            raise BackboneError(f"max_concurrency must be at least 1, got {limit}")
+        lm.concurrency = threading.BoundedSemaphore(limit)
+    return lm
 
 
 def describe(lm: dspy.LM | None) -> str:
@@ -88,9 +98,3 @@ def describe(lm: dspy.LM | None) -> str:
     if lm is None:
         return "(configured dspy LM)"
     return str(getattr(lm, "model", type(lm).__name__))
-
-
-def check_not_configured(value: Any) -> None:
-    """Raise a clear error when a plain string is passed where a built LM is needed."""
-    if isinstance(value, str):
-        raise BackboneError(f"Expected a dspy.LM, got the string {value!r}: build it with load_backbone({value!r}).")

@@ -1,4 +1,9 @@
-"""Count tokens with the backbone's own tokenizer: the memory budget is measured in the predictor's tokens."""
+"""Count tokens with the backbone's own tokenizer: the memory budget is measured in the predictor's tokens.
+
+The embedded engine tokenizes with the model itself; LiteLLM-routed models use LiteLLM's `token_counter`, which
+has the tokenizers that ship in its wheel (OpenAI's, Anthropic's) and, for any other model, an approximate count
+with its bundled tiktoken encoding (never a download: see `backbones.litellm_module`).
+"""
 
 from __future__ import annotations
 

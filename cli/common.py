@@ -36,8 +36,19 @@ def add_backbone_arguments(parser: argparse.ArgumentParser) -> None:
                        help=f"predictor backbone, e.g. openai/gpt-4o-mini (default: {EMBEDDED_DEFAULT})")
     group.add_argument("--critic-backbone", help="backbone for feedback/judge (default: --backbone)")
     group.add_argument("--updater-backbone", help="backbone that rewrites the memory (default: --backbone)")
-    group.add_argument("--api-base", help="server address for ollama_chat/, hosted_vllm/, openai/ local servers")
+    group.add_argument("--api-base", help="server address for ollama_chat/, hosted_vllm/, openai/ local servers; "
+                       "several, comma-separated, are replicas behind LiteLLM's Router")
+    group.add_argument("--max-concurrency", type=positive_int,
+                       help="at most this many calls in flight per backbone (for a served backbone's slots)")
     group.add_argument("--no-cache", action="store_true", help="bypass DSPy's request cache")
+
+
+def build_roles(args: argparse.Namespace) -> Any:
+    """The backbones the flags name: one LM per distinct model string, shared by the roles that name it."""
+    from backbones.roles import Roles
+
+    return Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone, api_base=args.api_base,
+                              cache=not args.no_cache, max_concurrency=args.max_concurrency)
 
 
 def add_task_arguments(parser: argparse.ArgumentParser, *, tasks: list[str]) -> None:

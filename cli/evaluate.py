@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cli.common import UsageError, add_backbone_arguments, positive_int
+from cli.common import UsageError, add_backbone_arguments, build_roles, positive_int
 
 DESCRIPTION = """Evaluate methods (LLM-as-RNN, its feedback ablations, and the baselines) on tasks, beside classical
 anchors, with 95% bootstrap CIs over sequences. Rerunning with the same --out skips finished sequences (a killed
@@ -42,6 +42,8 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     data.add_argument("--series", default="sp500", choices=("sp500", "nasdaq"), help="finance index")
     data.add_argument("--spec", help="JSON spec of your own data (with --tasks custom)")
     add_backbone_arguments(parser)
+    parser.add_argument("--program", action="append", default=[], metavar="PATH",
+                        help="a saved program (from optimize/tune) evaluated as method saved:<folder name>; repeatable")
     parser.add_argument("--judge-backbone", help="also score top-k predictions (clinical) with this LLM judge of "
                         "semantic equivalence, as the paper does (extra LM calls)")
     parser.add_argument("--workers", type=positive_int, default=1,
@@ -70,7 +72,6 @@ def execute(args: argparse.Namespace) -> int:
     from rich.markdown import Markdown
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from backbones.roles import Roles
     from evaluate.evaluate import Evaluation
     from evaluate.summary import summarize
     from reports.html_report import write_html_report
@@ -85,14 +86,14 @@ def execute(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown task(s) {unknown}; choose from {', '.join(TASKS)}")
     options = {name: task_options(args, name) for name in names}
     tasks = {name: get_task(name, **options[name]) for name in names}
-    roles = Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone,
-                               api_base=args.api_base, cache=not args.no_cache)
+    roles = build_roles(args)
     dspy.configure(lm=roles.predictor)
     out = Path(args.out or f"runs/evaluate-{args.split}")
     evaluation = Evaluation(tasks=tasks, methods=[m.strip() for m in args.methods.split(",") if m.strip()],
                             split=args.split, episodes=args.episodes, steps=args.steps, roles=roles, out=out,
                             budget=args.budget, context_budget=args.context_budget, workers=args.workers,
-                            seed=args.seed, task_options=options)
+                            seed=args.seed, task_options=options,
+                            saved_programs={_label(Path(p)): str(Path(p).resolve()) for p in args.program})
     pending = evaluation.pending()
     console.print(f"{len(evaluation.jobs())} (task, method, sequence) runs: {len(pending)} to do, "
                   f"{len(evaluation.jobs()) - len(pending)} already finished in {out}")
@@ -121,6 +122,11 @@ def execute(args: argparse.Namespace) -> int:
     console.print(f"results: {paths['markdown']}, {paths['json']}, {paths['csv']}\nreport: {report_path}")
     (out / "command.json").write_text(json.dumps({"argv": vars(args) | {"handler": None}}, default=str, indent=1))
     return 1 if report.failed else 0
+
+
+def _label(path: Path) -> str:
+    """A method label for a saved program folder: its name, or its parent's when it is called 'program'."""
+    return path.parent.name if path.name in ("program", "best") else path.name
 
 
 def _traces(evaluation: Any, task: str, count: int) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from cli.common import (
     add_backbone_arguments,
     add_program_arguments,
     build_program,
+    build_roles,
     positive_int,
     run_directory,
 )
@@ -59,7 +60,6 @@ def execute(args: argparse.Namespace) -> int:
 
     from anchors import primary_anchor
     from backbones.registry import load_backbone
-    from backbones.roles import Roles
     from evaluate.compare import compare_programs
     from optimize import get_optimizer, sequence_examples
     from optimize.artifacts import save_program
@@ -68,8 +68,7 @@ def execute(args: argparse.Namespace) -> int:
 
     console = Console()
     task = get_task(args.task)
-    roles = Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone, api_base=args.api_base,
-                               cache=not args.no_cache)
+    roles = build_roles(args)
     prompt_lm = load_backbone(args.prompt_backbone, api_base=args.api_base) if args.prompt_backbone else None
     dspy.configure(lm=roles.predictor)
     optimizer = get_optimizer(args.optimizer)(task, tune=[t.strip() for t in args.tune.split(",") if t.strip()],

@@ -14,6 +14,7 @@ from cli.common import (
     add_program_arguments,
     add_task_arguments,
     build_program,
+    build_roles,
     run_directory,
 )
 
@@ -38,8 +39,6 @@ def execute(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from anchors import anchor_names, anchor_predictions, primary_anchor
-    from backbones.roles import Roles
-    from evaluate.runner import run_sequences
     from reports.memory_page import write_memory_page
     from reports.scoreboard import build_scoreboard
     from reports.tables import overall_rows, overall_table, per_sequence_table
@@ -51,8 +50,7 @@ def execute(args: argparse.Namespace) -> int:
     sequences = task.sequences(args.split, limit=args.episodes, steps=args.steps)
     if not sequences:
         raise UsageError(f"task {task.name}: no {args.split} sequences of {args.steps} steps")
-    roles = Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone,
-                               api_base=args.api_base, cache=not args.no_cache)
+    roles = build_roles(args)
     dspy.configure(lm=roles.predictor)
     program = build_program(args, task, roles)
     out = run_directory(args.out, task.name, args.split)
@@ -61,7 +59,7 @@ def execute(args: argparse.Namespace) -> int:
     (out / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
 
     started = time.perf_counter()
-    runs = _run_with_progress(console, program, sequences, TraceWriter(out / "trace.jsonl"), run_sequences)
+    runs = _run_with_progress(console, program, sequences, TraceWriter(out / "trace.jsonl"))
     wall = time.perf_counter() - started
 
     truths = {s.id: [step.target for step in s.steps] for s in sequences}
@@ -90,8 +88,10 @@ def execute(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_with_progress(console: Any, program: Any, sequences: list, trace: Any, run_sequences: Any) -> list:
+def _run_with_progress(console: Any, program: Any, sequences: list, trace: Any) -> list:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from evaluate.runner import run_sequences
 
     total = sum(len(s) for s in sequences)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

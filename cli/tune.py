@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from cli.common import add_backbone_arguments, positive_int
+from cli.common import add_backbone_arguments, build_roles, positive_int
 
 DESCRIPTION = """Search the memory token budget, the memory sections, the feedback mode, the update policy (rewrite,
 delta, gated), fused vs separate critique, raw recent steps beside the memory, and the DSPy optimizer with its
@@ -51,7 +51,6 @@ def execute(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from backbones.registry import load_backbone
-    from backbones.roles import Roles
     from cli.common import UsageError
     from optimize.tune import StructureSearch, safe_url, write_plots
     from tasks.registry import get_task
@@ -65,8 +64,7 @@ def execute(args: argparse.Namespace) -> int:
     out = Path(args.out or f"runs/tune-{study_name}")
     storage = args.storage or f"sqlite:///{(out / 'study.db').resolve()}"
     task = get_task(args.task)
-    roles = Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone, api_base=args.api_base,
-                               cache=not args.no_cache)
+    roles = build_roles(args)
     dspy.configure(lm=roles.predictor)
     prompt_lm = load_backbone(args.prompt_backbone, api_base=args.api_base) if args.prompt_backbone else None
     search = StructureSearch(

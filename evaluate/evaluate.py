@@ -16,6 +16,7 @@ from typing import Any
 
 from backbones.roles import Roles
 from evaluate.store import ResultStore
+from optimize.artifacts import load_program, read_config
 from programs.records import StepRecord, listen_steps
 from programs.registry import build_method
 from reports.redact import redact
@@ -64,6 +65,7 @@ class Evaluation:
     seed: int = 0
     task_options: dict[str, Any] = field(default_factory=dict)
     programs: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    saved_programs: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
@@ -73,18 +75,31 @@ class Evaluation:
         for name, sequences in self.sequences.items():
             if not sequences:
                 raise ValueError(f"task {name}: no {self.split} sequences")
+        specs = list(self.methods)
         for name, task in self.tasks.items():  # build every program up front: bad method specs fail before any LM call
-            for method in self.methods:
+            for method in specs:
                 self.programs[name, method] = build_method(method, task, roles=self.roles, budget=self.budget,
                                                            seed=self.seed, context_budget=self.context_budget)
+            for label, path in self.saved_programs.items():  # a compiled program runs on its own task as saved:<label>
+                if read_config(path)["program"]["task"] != name:
+                    continue
+                method = f"saved:{label}"
+                if method not in self.methods:
+                    self.methods.append(method)
+                self.programs[name, method] = load_program(path, roles=self.roles, task=task)
 
     def settings(self) -> dict[str, Any]:
         return {"split": self.split, "episodes": self.episodes, "steps": self.steps, "backbones": self.roles.describe(),
+                "saved_programs": self.saved_programs,
                 "budget": self.budget, "context_budget": self.context_budget, "seed": self.seed,
                 "task_options": self.task_options, "tasks": sorted(self.tasks), "methods": list(self.methods)}
 
+    def methods_for(self, task: str) -> list[str]:
+        """The methods that apply to `task` (a saved program applies only to the task it was compiled for)."""
+        return [m for m in self.methods if (task, m) in self.programs]
+
     def jobs(self) -> list[Job]:
-        return [Job(task, method, sequence) for task in self.tasks for method in self.methods
+        return [Job(task, method, sequence) for task in self.tasks for method in self.methods_for(task)
                 for sequence in self.sequences[task]]
 
     def pending(self) -> list[Job]:

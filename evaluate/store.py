@@ -50,7 +50,10 @@ class ResultStore:
         self.root = Path(root)
 
     def check_settings(self, settings: dict[str, Any]) -> None:
-        """Record the settings on first use; refuse a rerun whose result-changing settings differ."""
+        """Record the settings on first use; refuse a rerun whose result-changing settings differ. Temporary files
+        of writes a kill interrupted are removed (the sequences they belonged to are simply run again)."""
+        for stale in self.root.rglob(".*.tmp"):
+            stale.unlink(missing_ok=True)
         path = self.root / CONFIG_FILE
         current = {k: settings.get(k) for k in RESULT_KEYS}
         if path.is_file():

@@ -42,7 +42,7 @@ def summarize(evaluation: Any, *, judge_lm: Any = None) -> list[TaskSummary]:
         predictions: dict[str, dict[str, list]] = {}
         records: dict[str, list[dict[str, Any]]] = {}
         missing = {}
-        for method in evaluation.methods:
+        for method in evaluation.methods_for(name):
             stored = [evaluation.store.load(name, method, s.id) for s in sequences]
             found = [r for r in stored if r is not None]
             missing[method] = len(stored) - len(found)
@@ -54,7 +54,8 @@ def summarize(evaluation: Any, *, judge_lm: Any = None) -> list[TaskSummary]:
         board = build_scoreboard(task, truths, predictions)
         if judge_lm is not None:
             _add_judged_scores(board, task, truths, predictions, judge_lm)
-        summary = TaskSummary(task, board, list(evaluation.methods), anchors, primary_anchor(task), missing=missing)
+        summary = TaskSummary(task, board, evaluation.methods_for(name), anchors, primary_anchor(task),
+                              missing=missing)
         for method, steps in records.items():
             if steps:
                 summary.costs[method] = {f: statistics.fmean(s[f] for s in steps) for f in COST_FIELDS}

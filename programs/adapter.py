@@ -31,9 +31,12 @@ class SystemPromptMemoryAdapter(dspy.JSONAdapter):
     output requirements in the user message already say everything the model needs.
     """
 
-    def __init__(self, memory_fields: tuple[str, ...] = MEMORY_FIELDS, **kwargs: Any):
+    def __init__(self, memory_fields: tuple[str, ...] = MEMORY_FIELDS, *, memory_first: bool = False, **kwargs: Any):
+        """`memory_first=True` puts the memory before the instructions: the unordered layout the prefix-reuse
+        benchmark compares against (every call then differs from its first tokens)."""
         super().__init__(**kwargs)
         self.memory_fields = tuple(memory_fields)
+        self.memory_first = memory_first
 
     def format_field_description(self, signature: type[dspy.Signature]) -> str:
         return (
@@ -77,8 +80,9 @@ class SystemPromptMemoryAdapter(dspy.JSONAdapter):
             [{k: v for k, v in demo.items() if k not in moved} for demo in demos],
             {k: v for k, v in inputs.items() if k not in moved},
         )
-        blocks = [_memory_block(signature, name, inputs.get(name)) for name in moved]
-        messages[0]["content"] = messages[0]["content"].rstrip() + "\n\n" + "\n\n".join(blocks)
+        blocks = "\n\n".join(_memory_block(signature, name, inputs.get(name)) for name in moved)
+        static = messages[0]["content"].rstrip()
+        messages[0]["content"] = f"{blocks}\n\n{static}" if self.memory_first else f"{static}\n\n{blocks}"
         return messages
 
     def _prepare_response_format(self, lm, lm_kwargs, signature):

@@ -16,7 +16,7 @@ from signatures.judge import JudgeWithoutTruth
 
 FeedbackMode = Literal["truth", "judge", "none", "shuffled"]
 FEEDBACK_MODES: tuple[str, ...] = get_args(FeedbackMode)
-CRITIQUE_MAX_TOKENS = 160
+CRITIQUE_MAX_TOKENS = 256  # room for both fields at their length limits (120 + 80 characters)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -33,8 +34,10 @@ def guarded_call(
 ) -> dspy.Prediction | None:
     """Call one step's predictor; on a recoverable failure record `<role>_<kind>` on the step and return None."""
     extra = {"lm": lm} if lm is not None else {}
+    limit = getattr(lm if lm is not None else dspy.settings.lm, "concurrency", None) or contextlib.nullcontext()
     try:
-        return predict(**inputs, config={"max_tokens": max_tokens}, **extra)
+        with limit:
+            return predict(**inputs, config={"max_tokens": max_tokens}, **extra)
     except Exception as exc:
         kind = recoverable_failure(exc)
         if kind is None:

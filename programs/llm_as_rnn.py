@@ -93,14 +93,15 @@ class LLMAsRNN(SequenceProgram):
         count = self.token_counter()
         self.budget.check_feasible(self.schema, count)
         memory = self.initial_memory                                                           # h_0
-        shown = revealed_targets(self.feedback_mode, [s.target for s in steps], _seed(self.seed, sequence_id))
+        revealed = revealed_targets(self.feedback_mode, [s.target for s in steps], _seed(self.seed, sequence_id))
         past: list[PastStep] = []
         with self.session(memory.render(), count) as recorder:
             for t, step in enumerate(steps):
-                record = recorder.start(t, step, self.shown(memory, past))
-                y_hat = self.predictor(self.shown(memory, past), step.input, record, lm=self.roles.predictor)  # (1)
-                feedback = self.critic(step.input, y_hat, shown[t], record, lm=self.roles.critic)               # (2)
-                updated = self.updater(memory, feedback, record, count, lm=self.roles.updater)                  # (3)
+                context = self.shown(memory, past)
+                record = recorder.start(t, step, context)
+                y_hat = self.predictor(context, step.input, record, lm=self.roles.predictor)           # (1) ŷ_t
+                feedback = self.critic(step.input, y_hat, revealed[t], record, lm=self.roles.critic)   # (2) e_t
+                updated = self.updater(memory, feedback, record, count, lm=self.roles.updater)         # (3) h_t
                 if self.gate is not None:
                     updated = self.gate(memory, updated, steps[: t + 1], record, self._replay(past))
                 memory = updated

@@ -31,5 +31,6 @@ class StepPredictor(dspy.Module):
 
 
 def _prediction_max_tokens(targets) -> int:
-    """Room for a JSON object with every target: generous for lists, tight for numbers and labels."""
-    return 24 + sum(24 * t.k if t.kind == "topk" else 16 for t in targets)
+    """Room for the longest JSON the schema allows: top-k items are free text (up to 128 tokens each under the
+    embedded grammar); numbers and labels are short."""
+    return 32 + sum(128 * t.k if t.kind == "topk" else 24 for t in targets)

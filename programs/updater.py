@@ -16,6 +16,9 @@ from signatures.fused import fused_signature
 from signatures.update import update_signature
 
 UpdatePolicy = Literal["rewrite", "delta"]
+# Worst-case tokens of one bullet under the embedded engine's grammar (120 characters; numbers cost about one token
+# per character). max_tokens must let a grammar-bounded answer finish: a truncated JSON loses every section.
+BULLET_TOKENS = 128
 UPDATE_POLICIES: tuple[str, ...] = get_args(UpdatePolicy)
 
 
@@ -44,8 +47,10 @@ class MemoryUpdater(dspy.Module):
 
     @property
     def max_tokens(self) -> int:
-        """Room for the JSON of a full memory; a longer answer is truncated, repaired and then cut to budget."""
-        return 2 * self.budget.tokens + 64 + (96 if self.fused else 0)
+        """Room for the longest answer the schema allows (every section full), so a constrained answer always
+        completes; the budget is enforced on the result, not by truncating the model."""
+        bullets = sum(section.max_bullets for section in self.schema.sections)
+        return bullets * BULLET_TOKENS + 96 + (160 if self.fused else 0)
 
     def forward(
         self,

@@ -192,6 +192,17 @@ def is_finite_number(value: Any) -> bool:
         return False
 
 
+def daily_blocks(dates: Sequence[str], *, window: int, steps: int, years: Any, limit: int | None) -> list[list[int]]:
+    """Episodes of a daily series: blocks of `steps` consecutive indices d ("today", with `window` days of input
+    ending at d) whose next day d+1 lies in `years`; `limit` of them, spread evenly over the split."""
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}")
+    year = [int(str(d)[:4]) for d in dates]
+    todays = [d for d in range(window - 1, len(dates) - 1) if year[d + 1] in years]
+    blocks = [todays[i:i + steps] for i in range(0, len(todays) - steps + 1, steps)]
+    return select_evenly([b for b in blocks if b[-1] - b[0] == steps - 1], limit)
+
+
 def select_evenly(items: Sequence, limit: int | None) -> list:
     """`limit` items spread evenly over `items` (deterministic; seasons and regimes all get a share)."""
     items = list(items)

@@ -17,7 +17,7 @@ import datasets
 import pandas as pd
 
 from programs.memory import MemorySchema, Section
-from tasks.base import Step, StepSequence, Target, Task, select_evenly
+from tasks.base import Step, StepSequence, Target, Task, daily_blocks
 from tasks.table import DataError, date_column, numeric_column, read_table
 
 SERIES = {"sp500": "S&P 500", "nasdaq": "NASDAQ Composite"}
@@ -105,15 +105,10 @@ class FinanceTask(Task):
 
     def sequences(self, split: str, *, limit: int | None = None, steps: int | None = None) -> list[StepSequence]:
         self.check_split(split)
-        steps = steps or 10
-        if steps < 1:
-            raise ValueError(f"steps must be at least 1, got {steps}")
         frame = self.daily.to_pandas()
-        years = pd.to_datetime(frame["date"]).dt.year.to_numpy()
-        todays = [d for d in range(self.window - 1, len(frame) - 1) if years[d + 1] in SPLIT_YEARS[split]]
-        blocks = [todays[i:i + steps] for i in range(0, len(todays) - steps + 1, steps)]
-        blocks = [b for b in blocks if b[-1] - b[0] == steps - 1]
-        return [self._episode(frame, block) for block in select_evenly(blocks, limit)]
+        blocks = daily_blocks(list(frame["date"]), window=self.window, steps=steps or 10, years=SPLIT_YEARS[split],
+                              limit=limit)
+        return [self._episode(frame, block) for block in blocks]
 
     def _episode(self, frame: pd.DataFrame, block: list[int]) -> StepSequence:
         base = frame["close"].iloc[block[0] - self.window + 1]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,13 +32,32 @@ def read_table(path: str | Path, *, required: Iterable[str], **read_kwargs: Any)
     if not path.is_file():
         raise DataError(path, "file not found")
     try:
-        frame = pd.read_csv(path, **read_kwargs)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, EOFError) as exc:
+        with warnings.catch_warnings():
+            # A row with an extra field must not make pandas shift the whole table onto an index, or drop data.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(path, index_col=False, **read_kwargs)
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        row, fields, expected = _first_ragged_row(path)
+        problem = f"malformed CSV row: {fields} fields where the header has {expected}" if row else str(exc)
+        raise DataError(path, problem, row=row) from exc
+    except (pd.errors.EmptyDataError, UnicodeDecodeError, OSError, EOFError) as exc:
         raise DataError(path, f"cannot be read as CSV ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise DataError(path, f"missing column(s) {missing}; found {list(frame.columns)}")
     return frame
+
+
+def _first_ragged_row(path: Path) -> tuple[int | None, int, int]:
+    """(line number, fields, header fields) of the first row whose field count differs from the header's."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        header = next(rows, [])
+        for number, row in enumerate(rows, start=2):
+            if row and len(row) != len(header):
+                return number, len(row), len(header)
+    return None, 0, len(header)
 
 
 def numeric_column(frame: pd.DataFrame, column: str, path: str | Path, *, header_rows: int = 1) -> pd.Series:

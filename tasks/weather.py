@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from programs.memory import MemorySchema, Section
-from tasks.base import Step, StepSequence, Target, Task, select_evenly
+from tasks.base import Step, StepSequence, Target, Task, daily_blocks
 from tasks.table import DataError, date_column, numeric_column, read_table
 
 RAIN_THRESHOLD_MM = 1.0
@@ -115,16 +115,10 @@ class WeatherTask(Task):
     def dataset(self, split: str, *, limit: int | None = None, steps: int = 10) -> datasets.Dataset:
         """Episodes of `split` as an HF dataset: one row per episode, one list entry per step."""
         self.check_split(split)
-        if steps < 1:
-            raise ValueError(f"steps must be at least 1, got {steps}")
         frame = self.daily.to_pandas()
-        years = pd.to_datetime(frame["date"]).dt.year.to_numpy()
-        # Step t uses days d-window+1..d as input and predicts day d+1; d+1 must lie in the split's years.
-        todays = [d for d in range(self.window - 1, len(frame) - 1) if years[d + 1] in SPLIT_YEARS[split]]
-        blocks = [todays[i:i + steps] for i in range(0, len(todays) - steps + 1, steps)]
-        blocks = [b for b in blocks if b[-1] - b[0] == steps - 1]
-        rows = [self._episode(frame, block) for block in select_evenly(blocks, limit)]
-        return datasets.Dataset.from_list(rows)
+        blocks = daily_blocks(list(frame["date"]), window=self.window, steps=steps, years=SPLIT_YEARS[split],
+                              limit=limit)
+        return datasets.Dataset.from_list([self._episode(frame, block) for block in blocks])
 
     def sequences(self, split: str, *, limit: int | None = None, steps: int | None = None) -> list[StepSequence]:
         table = self.dataset(split, limit=limit, steps=steps or 10)

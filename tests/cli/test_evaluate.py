@@ -65,3 +65,20 @@ def test_settings_mismatch_is_a_user_error(scripted, tmp_path, capsys):
     assert "other settings" in capsys.readouterr().err
     settings = json.loads((tmp_path / "eval" / "evaluation.json").read_text())
     assert settings["steps"] == 2
+
+
+def test_a_saved_program_is_evaluated_on_its_task(scripted, tmp_path):
+    from optimize.artifacts import save_program
+    from programs import LLMAsRNN
+    from tasks import get_task
+
+    program = LLMAsRNN(get_task("weather"), budget=96)
+    program.updater.update.signature = program.updater.update.signature.with_instructions("Tuned instructions.")
+    saved = save_program(program, tmp_path / "tuned")
+    out = tmp_path / "eval"
+    assert main(["evaluate", "--tasks", "weather,finance", "--methods", "zero_shot", "--program", str(saved),
+                 "--episodes", "1", "--steps", "2", "--out", str(out)]) == 0
+    markdown = (out / "results.md").read_text()
+    weather, finance = markdown.split("### finance")
+    assert "`saved:tuned`" in weather and "`saved:tuned`" not in finance
+    assert any("Tuned instructions." in c.system for c in scripted.calls)

@@ -1,0 +1,34 @@
+"""Shared by the benchmark scripts: offline settings, a fresh DSPy cache, and plain-text tables."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from typing import Any
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("DSPY_CACHEDIR", tempfile.mkdtemp(prefix="llm-rnn-bench-cache-"))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str = "") -> str:
+    """A Markdown table (it reads as plain text too), numbers right-aligned with sensible precision."""
+    def cell(value: Any) -> str:
+        if isinstance(value, float):
+            return f"{value:.3g}" if abs(value) < 10 else f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
+        return str(value)
+
+    body = [[cell(v) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)]
+    lines = [f"**{title}**", ""] if title else []
+    lines.append("| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |")
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines += ["| " + " | ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in body]
+    return "\n".join(lines)
+
+
+def embedded_lm(**kwargs: Any):
+    """The embedded backbone with DSPy's cache off, so every call reaches llama.cpp."""
+    from backbones import load_backbone
+
+    return load_backbone(cache=False, **kwargs)
