@@ -29,6 +29,7 @@ def load_backbone(
     timeout: float | None = 120.0,
     api_base: str | None = None,
     max_concurrency: int | None = None,
+    response_schema: bool = False,
     n_ctx: int = 8192,
     contexts: int = 4,
     **litellm_kwargs: Any,
@@ -46,6 +47,9 @@ def load_backbone(
             comma-separated, are replicas of one model served behind LiteLLM's Router.
         max_concurrency: At most this many calls in flight to this backbone at once, across all programs and
             threads (None: no limit; the embedded backbone serialises its calls anyway).
+        response_schema: Declare that a served model honours OpenAI `json_schema` structured outputs (vLLM,
+            llama.cpp's llama-server): LiteLLM's map does not know self-served names, so DSPy would otherwise send
+            only `json_object` and a small model would answer unconstrained.
         n_ctx: Context window of the embedded backbone.
         contexts: llama.cpp contexts of the embedded backbone (one per prompt head, for KV-prefix reuse).
         litellm_kwargs: Passed to LiteLLM (never an API key: keys come from the environment).
@@ -68,6 +72,11 @@ def load_backbone(
         lm = dspy.LM(f"llamacpp/{model_id}", engine=engine, temperature=temperature, max_tokens=max_tokens,
                      cache=cache, num_retries=num_retries)
         return limit_concurrency(lm, max_concurrency)
+    if response_schema:
+        from backbones.litellm_module import litellm_module
+
+        litellm_module().register_model({parsed.text: {"litellm_provider": parsed.provider, "mode": "chat",
+                                                       "supports_response_schema": True}})
     replicas = [b.strip() for b in (api_base or "").split(",") if b.strip()]
     if len(replicas) > 1:
         from backbones.router import RouterEngine

@@ -53,6 +53,7 @@ class LoopbackServer:
     failures: int = 0
     stalls: int = 0
     authorizations: list[str] = field(default_factory=list)
+    response_formats: list[Any] = field(default_factory=list)
     max_in_flight: int = 0
     _in_flight: int = 0
 
@@ -92,6 +93,7 @@ class LoopbackServer:
         with self._lock:
             self.requests += 1
             self.authorizations.append(handler.headers.get("Authorization", ""))
+            self.response_formats.append(body.get("response_format"))
             roll = self._random.random()
         if roll < self.fail_rate:
             with self._lock:

@@ -38,6 +38,8 @@ def add_backbone_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--updater-backbone", help="backbone that rewrites the memory (default: --backbone)")
     group.add_argument("--api-base", help="server address for ollama_chat/, hosted_vllm/, openai/ local servers; "
                        "several, comma-separated, are replicas behind LiteLLM's Router")
+    group.add_argument("--response-schema", action="store_true",
+                       help="the served model honours OpenAI json_schema outputs (vLLM, llama.cpp llama-server)")
     group.add_argument("--max-concurrency", type=positive_int,
                        help="at most this many calls in flight per backbone (for a served backbone's slots)")
     group.add_argument("--no-cache", action="store_true", help="bypass DSPy's request cache")
@@ -48,7 +50,8 @@ def build_roles(args: argparse.Namespace) -> Any:
     from backbones.roles import Roles
 
     return Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone, api_base=args.api_base,
-                              cache=not args.no_cache, max_concurrency=args.max_concurrency)
+                              cache=not args.no_cache, max_concurrency=args.max_concurrency,
+                              response_schema=args.response_schema)
 
 
 def add_task_arguments(parser: argparse.ArgumentParser, *, tasks: list[str]) -> None:
@@ -108,6 +111,13 @@ def run_directory(base: str | Path, *parts: str) -> Path:
     path = Path(base) / "-".join([stamp, *parts])
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def console() -> Any:
+    """Rich console: the terminal's width, or 120 columns when output goes to a file or a pipe (CI, logs)."""
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=120)
 
 
 def configure_logging(verbose: int) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.common import UsageError, add_backbone_arguments, build_roles, positive_int
+from cli.common import console as make_console
 
 DESCRIPTION = """Evaluate methods (LLM-as-RNN, its feedback ablations, and the baselines) on tasks, beside classical
 anchors, with 95% bootstrap CIs over sequences. Rerunning with the same --out skips finished sequences (a killed
@@ -68,7 +69,6 @@ def task_options(args: argparse.Namespace, name: str) -> dict[str, Any]:
 
 def execute(args: argparse.Namespace) -> int:
     import dspy
-    from rich.console import Console
     from rich.markdown import Markdown
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -79,7 +79,7 @@ def execute(args: argparse.Namespace) -> int:
     from reports.results import write_results
     from tasks.registry import TASKS, get_task
 
-    console = Console()
+    console = make_console()
     names = [t.strip() for t in args.tasks.split(",") if t.strip()]
     unknown = [t for t in names if t not in TASKS]
     if unknown:

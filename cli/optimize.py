@@ -13,6 +13,9 @@ from cli.common import (
     positive_int,
     run_directory,
 )
+from cli.common import (
+    console as make_console,
+)
 
 DESCRIPTION = """Tune instructions of an LLM-as-RNN program with a DSPy optimizer (MIPROv2, GEPA or COPRO): examples
 are whole sequences of the train split, the dev split selects and scores, the test split reports the optimized
@@ -56,17 +59,17 @@ def optimizer_settings(args: argparse.Namespace) -> dict:
 
 def execute(args: argparse.Namespace) -> int:
     import dspy
-    from rich.console import Console
 
     from anchors import primary_anchor
     from backbones.registry import load_backbone
     from evaluate.compare import compare_programs
     from optimize import get_optimizer, sequence_examples
     from optimize.artifacts import save_program
+    from reports.results import table_metrics
     from reports.tables import overall_rows, overall_table
     from tasks.registry import get_task
 
-    console = Console()
+    console = make_console()
     task = get_task(args.task)
     roles = build_roles(args)
     prompt_lm = load_backbone(args.prompt_backbone, api_base=args.api_base) if args.prompt_backbone else None
@@ -90,8 +93,9 @@ def execute(args: argparse.Namespace) -> int:
     if args.test_episodes > 0:
         sequences = task.sequences("test", limit=args.test_episodes, steps=args.steps)
         board = compare_programs(task, {"optimized": result.program, "unoptimized": program}, sequences)
-        console.print(overall_table(board, board.metrics, reference="unoptimized",
-                                    title=f"held-out test: {len(sequences)} sequences x {args.steps} steps"))
+        console.print(overall_table(board, table_metrics(task, board), reference="unoptimized",
+                                    title=f"held-out test: {len(sequences)} sequences x {args.steps} steps, "
+                                          "mean [95% CI]"))
         report["test"] = overall_rows(board, board.metrics, reference="unoptimized")
         report["test_reference_anchor"] = primary_anchor(task)
     (out / "results.json").write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")

@@ -17,6 +17,9 @@ from cli.common import (
     build_roles,
     run_directory,
 )
+from cli.common import (
+    console as make_console,
+)
 
 DESCRIPTION = """Run LLM-as-RNN on held-out sequences: per step predict from the memory, get feedback, rewrite the
 memory under the token budget. Prints LLM-as-RNN against persistence (per sequence and overall, with 95% bootstrap
@@ -36,16 +39,16 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     import dspy
-    from rich.console import Console
 
     from anchors import anchor_names, anchor_predictions, primary_anchor
     from reports.memory_page import write_memory_page
+    from reports.results import table_metrics
     from reports.scoreboard import build_scoreboard
     from reports.tables import overall_rows, overall_table, per_sequence_table
     from reports.trace import TraceWriter, read_trace
     from tasks.registry import get_task
 
-    console = Console(stderr=False)
+    console = make_console()
     task = get_task(args.task)
     sequences = task.sequences(args.split, limit=args.episodes, steps=args.steps)
     if not sequences:
@@ -71,11 +74,13 @@ def execute(args: argparse.Namespace) -> int:
     records = [record for r in runs for record in r.records]
     stats = _step_stats(records, getattr(getattr(program, "budget", None), "tokens", args.budget), wall)
     extra = {"failures": [sum(len(x.failures) for x in r.records) for r in runs],
-             "max memory tok": [max(x.memory_tokens for x in r.records) for r in runs]}
-    console.print(per_sequence_table(board, metrics, extra=extra, title=f"{task.name} / {args.split}: per sequence"))
+             "max mem\ntokens": [max(x.memory_tokens for x in r.records) for r in runs]}
     reference = primary_anchor(task)
-    title = "overall (95% bootstrap CI over sequences; lower error / higher correct is better)"
-    console.print(overall_table(board, metrics, reference=reference, title=title))
+    shown = table_metrics(task, board)
+    console.print(per_sequence_table(board, shown[:2], ["llm_as_rnn", *([reference] if reference else [])],
+                                     extra=extra, title=f"{task.name} / {args.split}: per sequence"))
+    console.print(overall_table(board, shown, reference=reference,
+                                title="overall: mean [95% bootstrap CI over sequences]"))
     console.print(_stats_line(stats))
 
     per_sequence = {m: {metric: board.per_sequence(m, metric) for metric in metrics} for m in board.methods}

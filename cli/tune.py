@@ -6,6 +6,7 @@ import argparse
 import json
 
 from cli.common import add_backbone_arguments, build_roles, positive_int
+from cli.common import console as make_console
 
 DESCRIPTION = """Search the memory token budget, the memory sections, the feedback mode, the update policy (rewrite,
 delta, gated), fused vs separate critique, raw recent steps beside the memory, and the DSPy optimizer with its
@@ -48,14 +49,13 @@ def execute(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     import dspy
-    from rich.console import Console
 
     from backbones.registry import load_backbone
     from cli.common import UsageError
     from optimize.tune import StructureSearch, safe_url, write_plots
     from tasks.registry import get_task
 
-    console = Console()
+    console = make_console()
     try:
         budgets = tuple(int(b) for b in args.budgets.split(",") if b.strip())
     except ValueError:

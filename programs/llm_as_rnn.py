@@ -41,8 +41,8 @@ class LLMAsRNN(SequenceProgram):
         initial_memory: h_0; defaults to empty sections.
         roles: Backbones for predictor, critic and updater; `None` roles use the configured LM.
         policy: `rewrite` (the paper: the updater writes the whole new memory), `delta` (it removes and adds
-            bullets), or `gated` (rewrite, kept only if it does no worse on a replay of the last `gate_replay`
-            steps; needs `truth` feedback).
+            bullets), or `gated` (rewrite, kept only if it does no worse than keeping h_{t-1} or resetting to h_0
+            on a replay of the last `gate_replay` steps; needs `truth` feedback).
         recent_steps: Also show the predictor the last k raw steps (with outcomes when the mode reveals them).
         gate_replay: Steps replayed by the gate.
         seed: Seeds the shuffled-truth control.
@@ -103,7 +103,8 @@ class LLMAsRNN(SequenceProgram):
                 feedback = self.critic(step.input, y_hat, revealed[t], record, lm=self.roles.critic)   # (2) e_t
                 updated = self.updater(memory, feedback, record, count, lm=self.roles.updater)         # (3) h_t
                 if self.gate is not None:
-                    updated = self.gate(memory, updated, steps[: t + 1], record, self._replay(past))
+                    updated = self.gate(memory, updated, steps[: t + 1], record, self._replay(past),
+                                        initial=self.initial_memory)
                 memory = updated
                 past.append(describe_past_step(self.task, t, step, y_hat, with_outcome=sees_truth(self.feedback_mode)))
                 record.feedback = feedback.text

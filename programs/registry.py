@@ -25,7 +25,7 @@ METHODS: dict[str, type[SequenceProgram]] = {
 }
 PAPER_BASELINES = ("zero_shot", "fhc", "memprompt")
 DEFAULT_METHODS = ("zero_shot", "fhc", "memprompt", "window", "retrieval", "llm_as_rnn", "llm_as_rnn:judge",
-                   "llm_as_rnn:none", "llm_as_rnn:shuffled")
+                   "llm_as_rnn:none", "llm_as_rnn:shuffled", "llm_as_rnn:policy=gated")
 _INT_OPTIONS = {"budget", "context_budget", "window", "k", "seed", "recent_steps", "gate_replay"}
 _LIST_OPTIONS = {"sections"}  # written a+b+c
 

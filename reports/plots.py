@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from reports.results import TABLE_METRICS, lower_is_better, metric_label
+from reports.results import lower_is_better, metric_label, table_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +28,7 @@ def write_plots(out: str | Path, summaries: list[Any]) -> list[Path]:
     paths = []
     for summary in summaries:
         board = summary.board
-        metrics = [m for m in TABLE_METRICS.get(summary.name, board.metrics) if m in board.metrics] or board.metrics
-        headline = metrics[0]
+        headline = table_metrics(summary.task, board)[0]
         figure, (curves, tokens, tradeoff) = plt.subplots(1, 3, figsize=(17, 4.8))
         for method in board.methods:
             points = [(t, v) for t, v, _ in board.learning_curve(method, headline) if not math.isnan(v)]

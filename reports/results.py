@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import math
 from pathlib import Path
 from typing import Any
 
+from reports.formatting import format_interval, format_number
 from reports.redact import redact
 
 METRIC_NAMES = {"abs_error": "MAE", "sq_error": "MSE", "correct": "acc", "align": "Align", "self_correction":
@@ -22,6 +22,12 @@ TABLE_METRICS = {
 }
 
 
+def table_metrics(task: Any, board: Any) -> list[str]:
+    """The metrics a task's tables show (all of them go to JSON and CSV); the first is the headline."""
+    chosen = [m for m in TABLE_METRICS.get(getattr(task, "family", task.name), []) if m in board.metrics]
+    return chosen or [m for m in board.metrics if not m.endswith("sq_error")]
+
+
 def metric_label(metric: str) -> str:
     target, _, score = metric.rpartition(".")
     score_label = METRIC_NAMES.get(score, score.replace("judge_hit@", "judged Acc@").replace("hit@", "Acc@"))
@@ -30,18 +36,6 @@ def metric_label(metric: str) -> str:
 
 def lower_is_better(metric: str) -> bool:
     return metric.endswith(("abs_error", "sq_error"))
-
-
-def _number(value: float, digits: int = 3) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
-
-
-def _interval(interval: Any, digits: int = 3) -> str:
-    if math.isnan(interval.estimate):
-        return "—"
-    if math.isnan(interval.low):
-        return _number(interval.estimate, digits)
-    return f"{_number(interval.estimate, digits)} [{_number(interval.low, digits)}, {_number(interval.high, digits)}]"
 
 
 def summary_rows(summaries: list[Any]) -> list[dict[str, Any]]:
@@ -98,7 +92,7 @@ def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
     ]
     for summary in summaries:
         board, reference = summary.board, summary.reference
-        metrics = [m for m in TABLE_METRICS.get(summary.name, board.metrics) if m in board.metrics]
+        metrics = table_metrics(summary.task, board)
         headline = metrics[0]
         lines += [f"### {summary.name} ({len(board.sequence_ids)} sequences)", ""]
         header = ["method", *[metric_label(m) for m in metrics]]
@@ -108,13 +102,15 @@ def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for method in board.methods:
             cells = [f"`{method}`" if method in summary.llm_methods else f"{method} (anchor)"]
-            cells += [_interval(board.overall(method, m)) for m in metrics]
+            cells += [format_interval(board.overall(method, m)) for m in metrics]
             if reference:
-                cells.append("" if method == reference else _interval(board.difference(method, reference, headline)))
+                difference = board.difference(method, reference, headline)
+                cells.append("" if method == reference else format_interval(difference))
             cost = summary.costs.get(method)
             if cost:
-                cells += [_number(cost["lm_calls"], 2), _number(cost["prompt_tokens"], 0),
-                          _number(cost["context_tokens"], 0), _number(cost["latency"], 2), str(int(cost["failures"]))]
+                cells += [format_number(cost["lm_calls"], 2), format_number(cost["prompt_tokens"], 0),
+                          format_number(cost["context_tokens"], 0), format_number(cost["latency"], 2),
+                          str(int(cost["failures"]))]
             else:
                 cells += ["0", "0", "0", "—", "—"]
             lines.append("| " + " | ".join(cells) + " |")

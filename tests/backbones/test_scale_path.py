@@ -97,3 +97,19 @@ def test_counting_tokens_for_an_unknown_served_model_stays_offline():
                             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(ROOT)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "0"
+
+
+def test_a_served_model_declared_schema_capable_gets_the_json_schema(api_key):
+    server = LoopbackServer().start()
+    try:
+        plain = load_backbone("openai/plain-served", api_base=server.url, cache=False)
+        run_toy(plain, steps=1)
+        declared = load_backbone("openai/schema-served", api_base=server.url, cache=False, response_schema=True)
+        run_toy(declared, steps=1)
+    finally:
+        server.stop()
+    kinds = [(f or {}).get("type") for f in server.response_formats]
+    assert kinds[:3] == ["json_object"] * 3
+    assert kinds[3:] == ["json_schema"] * 3
+    schema = server.response_formats[3]["json_schema"]["schema"]
+    assert set(schema["properties"]) == {"value", "direction"}

@@ -51,7 +51,40 @@ def test_gate_rejects_a_memory_that_makes_replays_worse():
     out, _engine = run(LLMAsRNN(ToyTask(), budget=80, policy="gated"), responder)
     assert all("WRONG" not in m for m in out.memories)
     assert all(any(a.startswith("gate:reject") for a in r.budget_actions) for r in out.records)
-    assert out.lm_calls[1] == 3 + 2 * 2  # predict, critique, update + 2 replayed steps x 2 memories
+    assert out.lm_calls[1] == 3 + 2 * 2  # predict, critique, update + 2 replayed steps x 2 memories (h_{t-1} = h_0)
+
+
+def test_gate_resets_a_memory_that_has_gone_stale():
+    """A memory the predictor copies from, once it no longer fits, loses to no memory at all."""
+    def responder(call):
+        if call.role == "predict":
+            value = float(call.user.split("current value:")[-1].split()[0])
+            return {"value": 99.0 if "copy 99" in call.system else value + 1.25, "direction": "up"}
+        if call.role == "update":
+            return {"patterns": ["copy 99"], "corrections": []}
+        return toy_responder(call)
+
+    out, _ = run(LLMAsRNN(ToyTask(), budget=80, policy="gated", gate_replay=1), responder)
+    assert all("copy 99" not in m for m in out.memories)
+    assert all(p["value"] != 99.0 for p in out.predictions)
+    assert all(any(a.startswith(("gate:reject", "gate:reset")) for a in r.budget_actions) for r in out.records)
+
+
+def test_gate_prefers_the_new_memory_on_a_tie_and_resets_when_only_h0_is_better():
+    from programs.gate import ReplayGate
+    from programs.records import StepRecord
+
+    task = ToyTask()
+    step = task.sequences(limit=1, steps=1)[0].steps[0]
+    empty, stale, fresh = (TOY_SCHEMA.memory({"patterns": [text]} if text else {}) for text in ("", "stale", "fresh"))
+    exact = {"value": step.target["value"], "direction": "up"}
+    off = {"value": 0.0, "direction": "up"}
+    record = StepRecord(0, step.input, None, dict(step.target))
+    tie = ReplayGate(task, 1)(stale, fresh, [step], record, lambda memory, s: exact, initial=empty)
+    assert tie is fresh and record.budget_actions[-1].startswith("gate:accept")
+    reset = ReplayGate(task, 1)(stale, fresh, [step], record,
+                                lambda memory, s: exact if memory is empty else off, initial=empty)
+    assert reset is empty and record.budget_actions[-1].startswith("gate:reset")
 
 
 def test_gate_needs_truth_feedback():
