@@ -1,7 +1,7 @@
 """Several replicas of one served model behind one model string: LiteLLM's Router as a DSPy engine.
 
 DSPy 3.4's LiteLLM engine calls `litellm.completion`; this engine borrows its request/response mapping and calls a
-`litellm.Router` instead, which spreads calls over the replicas (least busy first) and skips failing ones. DSPy
+`litellm.Router` instead, which spreads calls over the replicas and skips failing ones. DSPy
 still owns caching, retries, usage and callbacks. (Composition, not a subclass: DSPy would send calls to a
 LiteLLMEngine's `complete_legacy`, which goes to `litellm.completion` and bypasses the Router.)
 """
@@ -20,12 +20,16 @@ GROUP = "llm-rnn-replicas"
 
 
 class RouterEngine:
-    """`complete(Request)` through a LiteLLM Router over `api_bases` serving `model`."""
+    """`complete(Request)` through a LiteLLM Router over `api_bases` serving `model`.
+
+    The default strategy is LiteLLM's own default, a random pick per call. "least-busy" breaks ties by list order, so
+    a sequential client (one recurrent run) would send every call to the first replica.
+    """
 
     supports_response_schema = True
     supported_params = frozenset({"temperature", "max_tokens", "stop", "seed", "top_p", "response_format"})
 
-    def __init__(self, model: str, api_bases: Sequence[str], *, strategy: str = "least-busy",
+    def __init__(self, model: str, api_bases: Sequence[str], *, strategy: str = "simple-shuffle",
                  timeout: float | None = None, **litellm_params: Any):
         self.mapping = LiteLLMEngine(model_type="chat")
         if len(api_bases) < 1:

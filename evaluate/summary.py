@@ -3,12 +3,15 @@ the reference anchor, and the cost of each LLM method per step."""
 
 from __future__ import annotations
 
+import logging
 import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
 from anchors import anchor_names, anchor_predictions, primary_anchor
 from reports.scoreboard import Scoreboard, build_scoreboard
+
+logger = logging.getLogger(__name__)
 
 COST_FIELDS = ("lm_calls", "prompt_tokens", "context_tokens", "latency")
 
@@ -32,6 +35,8 @@ class TaskSummary:
 def summarize(evaluation: Any, *, judge_lm: Any = None) -> list[TaskSummary]:
     """One summary per task; a method is scored on the sequences it finished that every method finished.
 
+    A method that finished no sequence at all is left out (and listed in `missing`) rather than emptying the table.
+
     With `judge_lm`, top-k targets are also scored by an LLM judge of semantic equivalence (the paper's way):
     `<target>.judge_hit@1` and `<target>.judge_hit@k` beside the deterministic category match.
     """
@@ -46,6 +51,10 @@ def summarize(evaluation: Any, *, judge_lm: Any = None) -> list[TaskSummary]:
             stored = [evaluation.store.load(name, method, s.id) for s in sequences]
             found = [r for r in stored if r is not None]
             missing[method] = len(stored) - len(found)
+            if not found and sequences:
+                # A method that finished nothing would empty the shared set and blank every other row.
+                logger.warning("%s / %s finished no sequence; it is left out of the scores", name, method)
+                continue
             predictions[method] = {r["sequence_id"]: r["predictions"] for r in found}
             records[method] = [step for r in found for step in r["records"]]
         anchors = anchor_names(task)

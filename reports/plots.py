@@ -28,7 +28,10 @@ def write_plots(out: str | Path, summaries: list[Any]) -> list[Path]:
     paths = []
     for summary in summaries:
         board = summary.board
-        headline = table_metrics(summary.task, board)[0]
+        metrics = table_metrics(summary.task, board)
+        if not metrics:
+            continue
+        headline = metrics[0]
         figure, (curves, tokens, tradeoff) = plt.subplots(1, 3, figsize=(17, 4.8))
         for method in board.methods:
             points = [(t, v) for t, v, _ in board.learning_curve(method, headline) if not math.isnan(v)]

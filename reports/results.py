@@ -93,8 +93,13 @@ def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
     for summary in summaries:
         board, reference = summary.board, summary.reference
         metrics = table_metrics(summary.task, board)
-        headline = metrics[0]
         lines += [f"### {summary.name} ({len(board.sequence_ids)} sequences)", ""]
+        incomplete = {m: n for m, n in summary.missing.items() if n}
+        if not metrics:
+            lines += ["No sequence was finished by every method, so nothing is scored"
+                      + (f"; unfinished sequences: {incomplete}." if incomplete else "."), ""]
+            continue
+        headline = metrics[0]
         header = ["method", *[metric_label(m) for m in metrics]]
         if reference:
             header.append(f"Δ {metric_label(headline)} vs {reference}")
@@ -114,8 +119,11 @@ def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
             else:
                 cells += ["0", "0", "0", "—", "—"]
             lines.append("| " + " | ".join(cells) + " |")
-        incomplete = {m: n for m, n in summary.missing.items() if n}
-        if incomplete:
-            lines += ["", f"Unfinished sequences (scored on the rest): {incomplete}."]
+        unscored = [m for m in incomplete if m not in board.methods]
+        if unscored:
+            lines += ["", f"Not scored (finished no sequence): {unscored}."]
+        if set(incomplete) - set(unscored):
+            lines += ["", "Unfinished sequences (the rest are scored on the sequences every method finished): "
+                      f"{ {m: n for m, n in incomplete.items() if m not in unscored} }."]
         lines.append("")
     return "\n".join(lines)

@@ -82,3 +82,27 @@ def test_a_saved_program_is_evaluated_on_its_task(scripted, tmp_path):
     weather, finance = markdown.split("### finance")
     assert "`saved:tuned`" in weather and "`saved:tuned`" not in finance
     assert any("Tuned instructions." in c.system for c in scripted.calls)
+
+
+def test_a_method_that_finishes_no_sequence_leaves_the_other_rows_scored(scripted, tmp_path, monkeypatch):
+    """Regression: one method failing on every sequence of a task emptied the shared set and crashed the report."""
+    from programs.llm_as_rnn import LLMAsRNN
+
+    original = LLMAsRNN.forward
+
+    def broken_on_finance(self, *args, **kwargs):
+        if self.task.name == "finance":
+            raise RuntimeError("backbone went away")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(LLMAsRNN, "forward", broken_on_finance)
+    out = tmp_path / "eval"
+    argv = ["evaluate", "--tasks", "weather,finance", "--methods", "zero_shot,llm_as_rnn",
+            "--episodes", "2", "--steps", "2", "--out", str(out)]
+    assert main(argv) == 1  # failures are reported, and everything else is written
+    markdown = (out / "results.md").read_text()
+    weather, finance = markdown.split("### finance")
+    assert "`llm_as_rnn`" in weather
+    assert "`llm_as_rnn`" not in finance and "`zero_shot`" in finance and "zero_return (anchor)" in finance
+    assert "Not scored (finished no sequence): ['llm_as_rnn']" in finance
+    assert len((out / "errors.jsonl").read_text().splitlines()) == 2
