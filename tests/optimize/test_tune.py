@@ -127,7 +127,8 @@ def test_sqlite_study_resumes_after_sigkill_with_no_lost_or_duplicated_trials(tm
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not os.environ.get("LLM_RNN_TEST_POSTGRES_URL"), reason="set LLM_RNN_TEST_POSTGRES_URL")
+@pytest.mark.skipif(not os.environ.get("LLM_RNN_TEST_POSTGRES_URL"),
+                    reason=os.environ.get("LLM_RNN_PG_SKIP_REASON", "set LLM_RNN_TEST_POSTGRES_URL"))
 def test_two_workers_share_one_postgresql_study(tmp_path):
     storage = os.environ["LLM_RNN_TEST_POSTGRES_URL"]
     study = f"two-workers-{os.getpid()}-{int(time.time())}"
