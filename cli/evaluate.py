@@ -94,9 +94,9 @@ def execute(args: argparse.Namespace) -> int:
                             budget=args.budget, context_budget=args.context_budget, workers=args.workers,
                             seed=args.seed, task_options=options,
                             saved_programs={_label(Path(p)): str(Path(p).resolve()) for p in args.program})
-    pending = evaluation.pending()
-    console.print(f"{len(evaluation.jobs())} (task, method, sequence) runs: {len(pending)} to do, "
-                  f"{len(evaluation.jobs()) - len(pending)} already finished in {out}")
+    pending, total = evaluation.pending(), len(evaluation.jobs())
+    console.print(f"{total} (task, method, sequence) runs: {len(pending)} to do, "
+                  f"{total - len(pending)} already finished in {out}")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         steps_bar = progress.add_task("steps", total=sum(j.steps for j in pending))

@@ -108,7 +108,8 @@ class Evaluation:
     def run(self, *, on_step: Callable[[StepRecord], None] | None = None,
             on_job: Callable[[Job, bool], None] | None = None) -> RunReport:
         self.store.check_settings(self.settings())
-        jobs, report = self.pending(), RunReport(skipped=len(self.jobs()) - len(self.pending()))
+        jobs = self.pending()
+        report = RunReport(skipped=len(self.jobs()) - len(jobs))
         started = time.perf_counter()
         lock = threading.Lock()
 

@@ -43,8 +43,9 @@ def _hit(ranked: Any, relevant: Any, k: int) -> float | None:
     return None if hit is None else float(hit)
 
 
-LOWER_IS_BETTER = {"abs_error": True, "sq_error": True, "correct": False}
+ERROR_SCORES = frozenset({"abs_error", "sq_error"})
 
 
-def lower_is_better(score_name: str) -> bool:
-    return LOWER_IS_BETTER.get(score_name, False)
+def lower_is_better(metric: str) -> bool:
+    """True for error scores; `metric` is a score name (`abs_error`) or a board metric (`temp_max.abs_error`)."""
+    return metric.rpartition(".")[2] in ERROR_SCORES

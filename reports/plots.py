@@ -7,7 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from reports.results import lower_is_better, metric_label, table_metrics
+from metrics.step_scores import lower_is_better
+from reports.results import metric_label, table_metrics
 
 logger = logging.getLogger(__name__)
 

@@ -34,10 +34,6 @@ def metric_label(metric: str) -> str:
     return f"{target} {score_label}".strip() if target else score_label
 
 
-def lower_is_better(metric: str) -> bool:
-    return metric.endswith(("abs_error", "sq_error"))
-
-
 def summary_rows(summaries: list[Any]) -> list[dict[str, Any]]:
     """Long format: one row per (task, method, metric) overall, and one per method-vs-method paired difference."""
     rows = []
@@ -120,10 +116,11 @@ def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
                 cells += ["0", "0", "0", "—", "—"]
             lines.append("| " + " | ".join(cells) + " |")
         unscored = [m for m in incomplete if m not in board.methods]
+        partial = {m: n for m, n in incomplete.items() if m in board.methods}
         if unscored:
             lines += ["", f"Not scored (finished no sequence): {unscored}."]
-        if set(incomplete) - set(unscored):
+        if partial:
             lines += ["", "Unfinished sequences (the rest are scored on the sequences every method finished): "
-                      f"{ {m: n for m, n in incomplete.items() if m not in unscored} }."]
+                      f"{partial}."]
         lines.append("")
     return "\n".join(lines)

@@ -42,11 +42,15 @@ class ToyTask(Task):
         return out
 
 
+def shown_value(call) -> float:
+    """The counter value in a scripted call's step input (the format `ToyTask.sequences` writes)."""
+    return float(call.user.split("current value:")[-1].split()[0])
+
+
 def toy_responder(call):
     """Predicts value + 1; writes bullets that quote what it was shown."""
     if call.role == "predict":
-        value = float(call.user.split("current value:")[-1].split()[0])
-        return {"value": value + 1, "direction": "up"}
+        return {"value": shown_value(call) + 1, "direction": "up"}
     if call.role in ("feedback", "fused"):
         out = {"critique": "a bit low", "lesson": "add a quarter more"}
         if call.role == "fused":

@@ -18,6 +18,7 @@ from metrics import (
     step_scores,
 )
 from metrics.bootstrap import mean_of_steps
+from metrics.step_scores import lower_is_better
 from tasks.base import Target
 
 
@@ -46,6 +47,11 @@ def test_step_scores_per_target_kind():
     assert step_scores(regression, predictions, truths) == {"abs_error": [2.0, None], "sq_error": [4.0, None]}
     assert step_scores(label, predictions, truths) == {"correct": [0.0, None]}
     assert step_scores(topk, predictions, truths) == {"hit@1": [0.0, None], "hit@2": [1.0, None]}
+
+
+def test_only_error_scores_are_lower_is_better():
+    assert lower_is_better("abs_error") and lower_is_better("temp_max.abs_error") and lower_is_better("x.sq_error")
+    assert not any(map(lower_is_better, ("rain.correct", "diagnoses.hit@1", "align", "self_correction")))
 
 
 def test_bootstrap_mean_weights_steps_and_brackets_the_estimate():

@@ -9,7 +9,7 @@ from optimize import COPROUpdate, GEPAUpdate, MIPROUpdate, get_optimizer, sequen
 from optimize.freeze import Frozen, freeze_all_but, unfreeze
 from programs import LLMAsRNN
 from tests.scripted import scripted_lm
-from tests.toy_task import ToyTask
+from tests.toy_task import ToyTask, shown_value
 
 GOOD = "exact increment"
 
@@ -17,7 +17,7 @@ GOOD = "exact increment"
 def task_responder(call):
     """The memory is useful only when the update instruction says so; a useful memory makes predictions exact."""
     if call.role == "predict":
-        value = float(call.user.split("current value:")[-1].split()[0])
+        value = shown_value(call)
         exact = "remember +1.25" in call.system
         return {"value": value + (1.25 if exact else 1.0), "direction": "up"}
     if call.role == "feedback":

@@ -9,13 +9,12 @@ from programs.baselines import FullHistory, MemPrompt, Retrieval, SlidingWindow,
 from programs.baselines.history import NO_HISTORY, fit_in_budget
 from programs.past_steps import PastStep
 from tests.scripted import scripted_lm
-from tests.toy_task import ToyTask, toy_responder
+from tests.toy_task import ToyTask, shown_value, toy_responder
 
 
 def responder(call):
     if "summary" in call.fields:
-        value = call.user.split("current value:")[-1].split()[0]
-        return {"summary": f"value {value} went up"}
+        return {"summary": f"value {shown_value(call):g} went up"}
     return toy_responder(call)
 
 

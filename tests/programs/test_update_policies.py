@@ -7,7 +7,7 @@ import pytest
 
 from programs import LLMAsRNN, build_method
 from tests.scripted import scripted_lm
-from tests.toy_task import TOY_SCHEMA, ToyTask, toy_responder
+from tests.toy_task import TOY_SCHEMA, ToyTask, shown_value, toy_responder
 
 
 def run(program, responder, steps=4):
@@ -41,7 +41,7 @@ def test_delta_policy_keeps_what_it_does_not_remove():
 def test_gate_rejects_a_memory_that_makes_replays_worse():
     def responder(call):
         if call.role == "predict":
-            value = float(call.user.split("current value:")[-1].split()[0])
+            value = shown_value(call)
             bad = "WRONG" in call.system
             return {"value": value + (50 if bad else 1.25), "direction": "up"}
         if call.role == "update":
@@ -58,7 +58,7 @@ def test_gate_resets_a_memory_that_has_gone_stale():
     """A memory the predictor copies from, once it no longer fits, loses to no memory at all."""
     def responder(call):
         if call.role == "predict":
-            value = float(call.user.split("current value:")[-1].split()[0])
+            value = shown_value(call)
             return {"value": 99.0 if "copy 99" in call.system else value + 1.25, "direction": "up"}
         if call.role == "update":
             return {"patterns": ["copy 99"], "corrections": []}
