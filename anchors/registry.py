@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from anchors import climatology, clinical, finance, persistence, statistical
+from llm_as_rnn.anchors import climatology, clinical, finance, persistence, statistical
 
 Anchor = Callable[[Any, Any], list[dict[str, Any] | None]]
 

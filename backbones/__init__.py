@@ -8,10 +8,10 @@ import os
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from backbones.errors import BackboneError
-from backbones.model_string import EMBEDDED_DEFAULT, ModelString, parse_model_string
-from backbones.registry import Roles, load_backbone
-from backbones.tokenizer import token_counter
+from llm_as_rnn.backbones.errors import BackboneError
+from llm_as_rnn.backbones.model_string import EMBEDDED_DEFAULT, ModelString, parse_model_string
+from llm_as_rnn.backbones.registry import Roles, load_backbone
+from llm_as_rnn.backbones.tokenizer import token_counter
 
 __all__ = [
     "EMBEDDED_DEFAULT",

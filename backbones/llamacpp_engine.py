@@ -19,7 +19,7 @@ from typing import Any
 
 from dspy.lm15 import ContextLengthError, Message, Response, TextPart, Usage, response_to_events
 
-from backbones.errors import BackboneError
+from llm_as_rnn.backbones.errors import BackboneError
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,8 @@ class LlamaCppEngine:
         self._perf_seen: dict[int, tuple[float, int]] = {}
         self._pool: OrderedDict[str, Any] = OrderedDict()
         started = time.perf_counter()
-        self.llm = self._new_context()  # the tokenizer, and the first context of the pool
+        self.llm = None
+        self.llm = self._new_context()  # the weights, the tokenizer, and the first context of the pool
         self._spare = [self.llm]
         self.load_seconds = time.perf_counter() - started
         logger.info("loaded %s in %.2fs (n_ctx=%d, threads=%d)", self.model_path, self.load_seconds, n_ctx,
@@ -157,17 +158,22 @@ class LlamaCppEngine:
     def shutdown(self) -> None:
         """Free every llama.cpp context (at interpreter exit)."""
         with self._lock:
-            for llm in {id(x): x for x in [*self._pool.values(), *self._spare, self.llm]}.values():
-                llm.close()
+            forks = {id(x): x for x in [*self._pool.values(), *self._spare] if x is not self.llm}
+            for llm in [*forks.values(), self.llm]:  # the weights go last: every other context borrows them
+                if llm is not None:
+                    llm.close()
             self._pool.clear()
             self._spare.clear()
 
     # -- Context pool ----------------------------------------------------------------------------------------------
 
     def _new_context(self) -> Any:
+        """A llama.cpp context. The first one loads the weights; every later one shares them (`_share_model`)."""
         llama_cpp = _import_llama_cpp()
-        return llama_cpp.Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads,
-                               seed=self.seed, verbose=False)
+        if getattr(self, "llm", None) is None:
+            return llama_cpp.Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads,
+                                   seed=self.seed, verbose=False)
+        return _share_model(self.llm)
 
     def _context_for(self, messages: list[dict[str, str]]) -> Any:
         """The context that last served a prompt with the same head (LRU pool of `self.contexts`)."""
@@ -233,14 +239,58 @@ class LlamaCppEngine:
 
     @classmethod
     def load_state(cls, state: dict[str, Any]) -> LlamaCppEngine:
-        from backbones.embedded import shared_engine
+        from llm_as_rnn.backbones.embedded import shared_engine
 
         return shared_engine(Path(state.pop("model_path")), **state)
 
 
 def _chat_text(llm: Any, messages: list[dict[str, str]]) -> str:
-    """The prompt as the chat template renders it (ChatML for SmolLM2), for prefix accounting."""
+    """The prompt as the GGUF's own chat template renders it (ChatML when it has none), for prefix accounting."""
+    template = (getattr(llm, "metadata", None) or {}).get("tokenizer.chat_template")
+    if template:
+        formatter = _FORMATTERS.get(template)
+        if formatter is None:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            formatter = _FORMATTERS[template] = Jinja2ChatFormatter(template=template, eos_token="", bos_token="")
+        return formatter(messages=messages).prompt
     return "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages) + "<|im_start|>assistant\n"
+
+
+_FORMATTERS: dict[str, Any] = {}
+
+
+def _share_model(owner: Any) -> Any:
+    """A second `llama_cpp.Llama` context over the weights `owner` already holds: one copy of the weights.
+
+    llama-cpp-python's high-level `Llama` always loads its own model (for Q4_K on x86 that is a repacked copy in
+    anonymous memory, about 1.9 GB per instance for Qwen-1.5B). llama.cpp itself lets many contexts share one
+    `llama_model`, so the new object is a shallow copy of `owner` whose per-context state (KV cache, batch,
+    token/logit buffers, sampler) is new. Pinned to the llama-cpp-python version in pyproject.toml; the
+    integration tests check it against the real model.
+    """
+    import contextlib
+    import ctypes
+
+    import numpy as np
+    from llama_cpp import _internals as internals
+
+    llm = object.__new__(type(owner))  # not copy.copy: Llama pickles by re-running __init__, i.e. reloading
+    llm.__dict__.update(owner.__dict__)
+    llm._stack = contextlib.ExitStack()
+    llm._ctx = llm._stack.enter_context(contextlib.closing(
+        internals.LlamaContext(model=owner._model, params=owner.context_params, verbose=False)))
+    llm._batch = llm._stack.enter_context(contextlib.closing(
+        internals.LlamaBatch(n_tokens=owner.n_batch, embd=0, n_seq_max=owner.context_params.n_ctx, verbose=False)))
+    llm._candidates = internals.LlamaTokenDataArray(n_vocab=owner._n_vocab)
+    llm.n_tokens = 0
+    llm._requires_eval = True
+    llm.input_ids = np.ndarray(owner.input_ids.shape, dtype=np.intc)
+    llm.scores = np.ndarray(owner.scores.shape, dtype=np.single)  # never touched without logits_all: no RSS
+    llm._sampler = None
+    llm._mirostat_mu = ctypes.c_float(2.0 * 5.0)
+    llm.cache = None
+    return llm
 
 
 def _to_chat_messages(request: Any) -> list[dict[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from backbones.errors import BackboneError
+from llm_as_rnn.backbones.errors import BackboneError
 
 EMBEDDED_PROVIDER = "llamacpp"
 EMBEDDED_DEFAULT = "llamacpp/smollm2-135m-instruct"
@@ -53,7 +53,7 @@ def parse_model_string(text: str) -> ModelString:
 
 
 def _check_litellm_provider(provider: str, text: str) -> None:
-    from backbones.litellm_module import litellm_module
+    from llm_as_rnn.backbones.litellm_module import litellm_module
 
     known = {str(getattr(p, "value", p)) for p in litellm_module().provider_list}
     if provider not in known:

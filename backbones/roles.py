@@ -24,7 +24,7 @@ class Roles:
         cls, predictor: str | None, critic: str | None = None, updater: str | None = None, **backbone_kwargs
     ) -> Roles:
         """Build each distinct model string once; unnamed roles use the predictor's backbone."""
-        from backbones.registry import load_backbone
+        from llm_as_rnn.backbones.registry import load_backbone
 
         built: dict[str, dspy.BaseLM] = {}
 
@@ -39,6 +39,6 @@ class Roles:
         return cls(predictor=main, critic=lm(critic) or main, updater=lm(updater) or main)
 
     def describe(self) -> dict[str, str]:
-        from backbones.registry import describe
+        from llm_as_rnn.backbones.registry import describe
 
         return {f.name: describe(getattr(self, f.name)) for f in fields(self)}

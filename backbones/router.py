@@ -14,7 +14,7 @@ from typing import Any
 from dspy.clients.engines.litellm_engine import LiteLLMEngine
 from dspy.clients.engines.litellm_errors import litellm_errors
 
-from backbones.litellm_module import litellm_module
+from llm_as_rnn.backbones.litellm_module import litellm_module
 
 GROUP = "llm-rnn-replicas"
 

@@ -29,6 +29,6 @@ def token_counter(lm: dspy.BaseLM | None) -> TokenCounter:
 def _litellm_count(model: str, text: str) -> int:
     if not text:
         return 0
-    from backbones.litellm_module import litellm_module
+    from llm_as_rnn.backbones.litellm_module import litellm_module
 
     return int(litellm_module().token_counter(model=model, text=text))

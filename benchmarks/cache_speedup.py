@@ -19,10 +19,10 @@ def main() -> None:
     args = parser.parse_args()
     import dspy
 
-    from backbones import load_backbone
-    from backbones.roles import Roles
-    from evaluate.evaluate import Evaluation
-    from tasks import get_task
+    from llm_as_rnn.backbones import load_backbone
+    from llm_as_rnn.backbones.roles import Roles
+    from llm_as_rnn.evaluation.evaluate import Evaluation
+    from llm_as_rnn.tasks import get_task
 
     dspy.configure_cache(enable_disk_cache=True, enable_memory_cache=False,
                          disk_cache_dir=tempfile.mkdtemp(prefix="bench-cache-"))

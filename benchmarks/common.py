@@ -29,6 +29,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str =
 
 def embedded_lm(**kwargs: Any):
     """The embedded backbone with DSPy's cache off, so every call reaches llama.cpp."""
-    from backbones import load_backbone
+    from llm_as_rnn.backbones import load_backbone
 
     return load_backbone(cache=False, **kwargs)

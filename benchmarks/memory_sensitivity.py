@@ -33,11 +33,11 @@ def main() -> None:
     args = parser.parse_args()
     import dspy
 
-    from backbones import load_backbone
-    from programs.predictor import StepPredictor
-    from programs.records import StepRecord
-    from programs.sequence_program import SequenceProgram
-    from tasks import get_task
+    from llm_as_rnn.backbones import load_backbone
+    from llm_as_rnn.programs.predictor import StepPredictor
+    from llm_as_rnn.programs.records import StepRecord
+    from llm_as_rnn.programs.sequence_program import SequenceProgram
+    from llm_as_rnn.tasks import get_task
 
     lm = load_backbone(args.backbone, api_base=args.api_base, cache=False)
     task = get_task("weather")

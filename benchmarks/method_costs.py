@@ -22,9 +22,9 @@ def main() -> None:
     args = parser.parse_args()
     import dspy
 
-    from evaluate.runner import run_sequences
-    from programs.registry import build_method
-    from tasks import get_task
+    from llm_as_rnn.evaluation.runner import run_sequences
+    from llm_as_rnn.programs.registry import build_method
+    from llm_as_rnn.tasks import get_task
 
     lm = embedded_lm()
     dspy.configure(lm=lm)

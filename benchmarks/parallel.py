@@ -30,10 +30,10 @@ def evaluate(model: str, api_base: str, *, workers: int, episodes: int, steps: i
     """Wall seconds and steps for one evaluation (fresh results folder, no DSPy cache)."""
     import dspy
 
-    from backbones import load_backbone
-    from backbones.roles import Roles
-    from evaluate.evaluate import Evaluation
-    from tasks import get_task
+    from llm_as_rnn.backbones import load_backbone
+    from llm_as_rnn.backbones.roles import Roles
+    from llm_as_rnn.evaluation.evaluate import Evaluation
+    from llm_as_rnn.tasks import get_task
 
     lm = load_backbone(model, api_base=api_base, cache=False, timeout=120, max_concurrency=max_concurrency)
     dspy.configure(lm=lm)
@@ -78,7 +78,7 @@ def main() -> None:
     except ImportError:
         print("B. skipped: llama-cpp-python's server is not installed (pip install 'llm-as-rnn[serve]')")
         return
-    from backbones.embedded import resolve_gguf
+    from llm_as_rnn.backbones.embedded import resolve_gguf
 
     port = free_port()
     path, _ = resolve_gguf("smollm2-135m-instruct")

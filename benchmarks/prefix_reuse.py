@@ -26,10 +26,10 @@ def main() -> None:
     args = parser.parse_args()
     import dspy
 
-    from backbones.embedded import resolve_gguf
-    from backbones.llamacpp_engine import LlamaCppEngine
-    from programs import LLMAsRNN, SystemPromptMemoryAdapter
-    from tasks import get_task
+    from llm_as_rnn.backbones.embedded import resolve_gguf
+    from llm_as_rnn.backbones.llamacpp_engine import LlamaCppEngine
+    from llm_as_rnn.programs import LLMAsRNN, SystemPromptMemoryAdapter
+    from llm_as_rnn.tasks import get_task
 
     task = get_task("weather")
     sequences = task.sequences("dev", limit=args.episodes, steps=args.steps)

@@ -27,9 +27,9 @@ def main() -> None:
 
     import dspy
 
-    from backbones import load_backbone
-    from programs import LLMAsRNN
-    from tasks import get_task
+    from llm_as_rnn.backbones import load_backbone
+    from llm_as_rnn.programs import LLMAsRNN
+    from llm_as_rnn.tasks import get_task
 
     lm = load_backbone(cache=False)
     engine = lm.engine

@@ -10,15 +10,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from backbones.errors import BackboneError
-from backbones.model_string import EMBEDDED_DEFAULT
-from evaluate.store import StoreMismatchError
-from optimize.artifacts import ProgramFileError
-from optimize.tune import TuneError
-from programs.budget import BudgetError
-from programs.registry import MethodError
-from reports.redact import RedactingFilter
-from tasks.table import DataError
+from llm_as_rnn.backbones.errors import BackboneError
+from llm_as_rnn.backbones.model_string import EMBEDDED_DEFAULT
+from llm_as_rnn.evaluation.store import StoreMismatchError
+from llm_as_rnn.optimize.artifacts import ProgramFileError
+from llm_as_rnn.optimize.tune import TuneError
+from llm_as_rnn.programs.budget import BudgetError
+from llm_as_rnn.programs.registry import MethodError
+from llm_as_rnn.reports.redact import RedactingFilter
+from llm_as_rnn.tasks.table import DataError
 
 
 class UsageError(ValueError):
@@ -47,7 +47,7 @@ def add_backbone_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_roles(args: argparse.Namespace) -> Any:
     """The backbones the flags name: one LM per distinct model string, shared by the roles that name it."""
-    from backbones.roles import Roles
+    from llm_as_rnn.backbones.roles import Roles
 
     return Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone, api_base=args.api_base,
                               cache=not args.no_cache, max_concurrency=args.max_concurrency,
@@ -55,7 +55,7 @@ def build_roles(args: argparse.Namespace) -> Any:
 
 
 def add_task_arguments(parser: argparse.ArgumentParser, *, tasks: list[str]) -> None:
-    from tasks.base import SPLITS
+    from llm_as_rnn.tasks.base import SPLITS
 
     group = parser.add_argument_group("data")
     group.add_argument("--task", default="weather", choices=tasks)
@@ -66,8 +66,8 @@ def add_task_arguments(parser: argparse.ArgumentParser, *, tasks: list[str]) -> 
 
 def add_program_arguments(parser: argparse.ArgumentParser) -> None:
     """The LLM-as-RNN architecture, or a saved (compiled) program to start from."""
-    from programs.critic import FEEDBACK_MODES
-    from programs.llm_as_rnn import DEFAULT_BUDGET_TOKENS, POLICIES
+    from llm_as_rnn.programs.critic import FEEDBACK_MODES
+    from llm_as_rnn.programs.llm_as_rnn import DEFAULT_BUDGET_TOKENS, POLICIES
 
     group = parser.add_argument_group("program")
     group.add_argument("--program", help="a saved program folder (from llm-rnn optimize or tune) instead of a new one")
@@ -86,8 +86,8 @@ def add_program_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_program(args: argparse.Namespace, task: Any, roles: Any) -> Any:
     """The program the flags describe, or the saved one named by --program (for the same task)."""
-    from optimize.artifacts import load_program
-    from programs.llm_as_rnn import LLMAsRNN
+    from llm_as_rnn.optimize.artifacts import load_program
+    from llm_as_rnn.programs.llm_as_rnn import LLMAsRNN
 
     if args.program:
         return load_program(args.program, roles=roles, task=task)

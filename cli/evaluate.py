@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cli.common import UsageError, add_backbone_arguments, build_roles, positive_int
-from cli.common import console as make_console
+from llm_as_rnn.cli.common import UsageError, add_backbone_arguments, build_roles, positive_int
+from llm_as_rnn.cli.common import console as make_console
 
 DESCRIPTION = """Evaluate methods (LLM-as-RNN, its feedback ablations, and the baselines) on tasks, beside classical
 anchors, with 95% bootstrap CIs over sequences. Rerunning with the same --out skips finished sequences (a killed
@@ -19,10 +19,10 @@ DEFAULT_TASKS = "weather,finance,clinical"
 
 
 def add_parser(verbs: argparse._SubParsersAction) -> None:
-    from programs.baselines.history import DEFAULT_CONTEXT_TOKENS
-    from programs.llm_as_rnn import DEFAULT_BUDGET_TOKENS
-    from programs.registry import DEFAULT_METHODS
-    from tasks.base import SPLITS
+    from llm_as_rnn.programs.baselines.history import DEFAULT_CONTEXT_TOKENS
+    from llm_as_rnn.programs.llm_as_rnn import DEFAULT_BUDGET_TOKENS
+    from llm_as_rnn.programs.registry import DEFAULT_METHODS
+    from llm_as_rnn.tasks.base import SPLITS
 
     parser = verbs.add_parser("evaluate", help="compare methods and anchors on tasks", description=DESCRIPTION)
     group = parser.add_argument_group("what")
@@ -72,12 +72,12 @@ def execute(args: argparse.Namespace) -> int:
     from rich.markdown import Markdown
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from evaluate.evaluate import Evaluation
-    from evaluate.summary import summarize
-    from reports.html_report import write_html_report
-    from reports.plots import write_plots
-    from reports.results import write_results
-    from tasks.registry import TASKS, get_task
+    from llm_as_rnn.evaluation.evaluate import Evaluation
+    from llm_as_rnn.evaluation.summary import summarize
+    from llm_as_rnn.reports.html_report import write_html_report
+    from llm_as_rnn.reports.plots import write_plots
+    from llm_as_rnn.reports.results import write_results
+    from llm_as_rnn.tasks.registry import TASKS, get_task
 
     console = make_console()
     names = [t.strip() for t in args.tasks.split(",") if t.strip()]
@@ -105,7 +105,7 @@ def execute(args: argparse.Namespace) -> int:
                                 on_job=lambda job, ok: progress.advance(sequences_bar))
     judge_lm = None
     if args.judge_backbone:
-        from backbones.registry import load_backbone
+        from llm_as_rnn.backbones.registry import load_backbone
 
         judge_lm = load_backbone(args.judge_backbone, api_base=args.api_base, cache=not args.no_cache)
     summaries = summarize(evaluation, judge_lm=judge_lm)

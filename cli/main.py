@@ -5,19 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.common import USER_ERRORS, configure_environment, configure_logging
+from llm_as_rnn.cli.common import USER_ERRORS, configure_environment, configure_logging
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cli import evaluate, optimize, run, tune
+    from llm_as_rnn import __version__
+    from llm_as_rnn.cli import doctor, evaluate, optimize, run, tune
 
     parser = argparse.ArgumentParser(prog="llm-rnn", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"llm-rnn {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="-v info, -vv debug")
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{run,evaluate,optimize,tune}")
-    run.add_parser(verbs)
-    evaluate.add_parser(verbs)
-    optimize.add_parser(verbs)
-    tune.add_parser(verbs)
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{run,evaluate,optimize,tune,doctor}")
+    for verb in (run, evaluate, optimize, tune, doctor):
+        verb.add_parser(verbs)
     return parser
 
 

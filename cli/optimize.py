@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from cli.common import (
+from llm_as_rnn.cli.common import (
     add_backbone_arguments,
     add_program_arguments,
     build_program,
@@ -13,7 +13,7 @@ from cli.common import (
     positive_int,
     run_directory,
 )
-from cli.common import (
+from llm_as_rnn.cli.common import (
     console as make_console,
 )
 
@@ -24,8 +24,8 @@ backbone stays frozen. Saves the compiled program (DSPy JSON + config sidecar) f
 
 
 def add_parser(verbs: argparse._SubParsersAction) -> None:
-    from optimize import OPTIMIZERS
-    from tasks.registry import TASKS
+    from llm_as_rnn.optimize import OPTIMIZERS
+    from llm_as_rnn.tasks.registry import TASKS
 
     parser = verbs.add_parser("optimize", help="tune the memory-update instructions", description=DESCRIPTION)
     parser.add_argument("--task", default="weather", choices=sorted(TASKS))
@@ -60,14 +60,14 @@ def optimizer_settings(args: argparse.Namespace) -> dict:
 def execute(args: argparse.Namespace) -> int:
     import dspy
 
-    from anchors import primary_anchor
-    from backbones.registry import load_backbone
-    from evaluate.compare import compare_programs
-    from optimize import get_optimizer, sequence_examples
-    from optimize.artifacts import save_program
-    from reports.results import table_metrics
-    from reports.tables import overall_rows, overall_table
-    from tasks.registry import get_task
+    from llm_as_rnn.anchors import primary_anchor
+    from llm_as_rnn.backbones.registry import load_backbone
+    from llm_as_rnn.evaluation.compare import compare_programs
+    from llm_as_rnn.optimize import get_optimizer, sequence_examples
+    from llm_as_rnn.optimize.artifacts import save_program
+    from llm_as_rnn.reports.results import table_metrics
+    from llm_as_rnn.reports.tables import overall_rows, overall_table
+    from llm_as_rnn.tasks.registry import get_task
 
     console = make_console()
     task = get_task(args.task)

@@ -8,7 +8,7 @@ import statistics
 import time
 from typing import Any
 
-from cli.common import (
+from llm_as_rnn.cli.common import (
     UsageError,
     add_backbone_arguments,
     add_program_arguments,
@@ -17,7 +17,7 @@ from cli.common import (
     build_roles,
     run_directory,
 )
-from cli.common import (
+from llm_as_rnn.cli.common import (
     console as make_console,
 )
 
@@ -27,7 +27,7 @@ CIs over sequences) and writes a JSONL trace and a Markdown page of the memory e
 
 
 def add_parser(verbs: argparse._SubParsersAction) -> None:
-    from tasks.registry import TASKS
+    from llm_as_rnn.tasks.registry import TASKS
 
     parser = verbs.add_parser("run", help="run LLM-as-RNN on a real dataset", description=DESCRIPTION)
     add_task_arguments(parser, tasks=sorted(TASKS))
@@ -40,13 +40,13 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
 def execute(args: argparse.Namespace) -> int:
     import dspy
 
-    from anchors import anchor_names, anchor_predictions, primary_anchor
-    from reports.memory_page import write_memory_page
-    from reports.results import table_metrics
-    from reports.scoreboard import build_scoreboard
-    from reports.tables import overall_rows, overall_table, per_sequence_table
-    from reports.trace import TraceWriter, read_trace
-    from tasks.registry import get_task
+    from llm_as_rnn.anchors import anchor_names, anchor_predictions, primary_anchor
+    from llm_as_rnn.reports.memory_page import write_memory_page
+    from llm_as_rnn.reports.results import table_metrics
+    from llm_as_rnn.reports.scoreboard import build_scoreboard
+    from llm_as_rnn.reports.tables import overall_rows, overall_table, per_sequence_table
+    from llm_as_rnn.reports.trace import TraceWriter, read_trace
+    from llm_as_rnn.tasks.registry import get_task
 
     console = make_console()
     task = get_task(args.task)
@@ -96,7 +96,7 @@ def execute(args: argparse.Namespace) -> int:
 def _run_with_progress(console: Any, program: Any, sequences: list, trace: Any) -> list:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from evaluate.runner import run_sequences
+    from llm_as_rnn.evaluation.runner import run_sequences
 
     total = sum(len(s) for s in sequences)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

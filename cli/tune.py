@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from cli.common import add_backbone_arguments, build_roles, positive_int
-from cli.common import console as make_console
+from llm_as_rnn.cli.common import add_backbone_arguments, build_roles, positive_int
+from llm_as_rnn.cli.common import console as make_console
 
 DESCRIPTION = """Search the memory token budget, the memory sections, the feedback mode, the update policy (rewrite,
 delta, gated), fused vs separate critique, raw recent steps beside the memory, and the DSPy optimizer with its
@@ -16,9 +16,9 @@ start the same command on more machines to add workers. A killed study resumes: 
 
 
 def add_parser(verbs: argparse._SubParsersAction) -> None:
-    from optimize import OPTIMIZERS
-    from optimize.tune import BUDGETS
-    from tasks.registry import TASKS
+    from llm_as_rnn.optimize import OPTIMIZERS
+    from llm_as_rnn.optimize.tune import BUDGETS
+    from llm_as_rnn.tasks.registry import TASKS
 
     parser = verbs.add_parser("tune", help="Optuna study over budget and structure", description=DESCRIPTION)
     parser.add_argument("--task", default="weather", choices=sorted(TASKS))
@@ -50,10 +50,10 @@ def execute(args: argparse.Namespace) -> int:
 
     import dspy
 
-    from backbones.registry import load_backbone
-    from cli.common import UsageError
-    from optimize.tune import StructureSearch, safe_url, write_plots
-    from tasks.registry import get_task
+    from llm_as_rnn.backbones.registry import load_backbone
+    from llm_as_rnn.cli.common import UsageError
+    from llm_as_rnn.optimize.tune import StructureSearch, safe_url, write_plots
+    from llm_as_rnn.tasks.registry import get_task
 
     console = make_console()
     try:

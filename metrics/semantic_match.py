@@ -8,9 +8,9 @@ from typing import Any
 
 import dspy
 
-from programs.adapter import SystemPromptMemoryAdapter
-from programs.failures import recoverable_failure
-from signatures.same_diagnosis import SameDiagnosis
+from llm_as_rnn.programs.adapter import SystemPromptMemoryAdapter
+from llm_as_rnn.programs.failures import recoverable_failure
+from llm_as_rnn.signatures.same_diagnosis import SameDiagnosis
 
 logger = logging.getLogger(__name__)
 

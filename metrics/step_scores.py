@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from metrics.classification import correct, hit_at_k
+from llm_as_rnn.metrics.classification import correct, hit_at_k
 
 
 def _value(prediction: Mapping[str, Any] | None, name: str) -> Any:

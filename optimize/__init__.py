@@ -1,11 +1,11 @@
 """Optimization: DSPy optimizers tune the memory-update instructions; Optuna searches budget and structure."""
 
-from optimize.base import DEFAULT_TUNE, OptimizationResult, UpdateOptimizer
-from optimize.copro import COPROUpdate
-from optimize.examples import sequence_examples
-from optimize.gepa import GEPAUpdate
-from optimize.metric import FeedbackMetric, SequenceMetric
-from optimize.mipro import MIPROUpdate
+from llm_as_rnn.optimize.base import DEFAULT_TUNE, OptimizationResult, UpdateOptimizer
+from llm_as_rnn.optimize.copro import COPROUpdate
+from llm_as_rnn.optimize.examples import sequence_examples
+from llm_as_rnn.optimize.gepa import GEPAUpdate
+from llm_as_rnn.optimize.metric import FeedbackMetric, SequenceMetric
+from llm_as_rnn.optimize.mipro import MIPROUpdate
 
 OPTIMIZERS: dict[str, type[UpdateOptimizer]] = {"mipro": MIPROUpdate, "gepa": GEPAUpdate, "copro": COPROUpdate}
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import dspy
 
-from backbones.roles import Roles
-from reports.redact import redact
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.reports.redact import redact
 
 FORMAT_VERSION = 1
 VERSIONED_PACKAGES = ("llm-as-rnn", "dspy", "litellm", "llama-cpp-python", "optuna")
@@ -67,8 +67,8 @@ def read_config(path: str | Path) -> dict[str, Any]:
 def load_program(path: str | Path, *, roles: Roles | None = None, task: Any = None) -> dspy.Module:
     """Rebuild the architecture from the sidecar, then load the tuned state. Pass `task` to reuse a built task;
     it must be the task the program was saved for."""
-    from programs.registry import METHODS
-    from tasks.registry import get_task
+    from llm_as_rnn.programs.registry import METHODS
+    from llm_as_rnn.tasks.registry import get_task
 
     path = Path(path)
     config = read_config(path)

@@ -14,8 +14,8 @@ from typing import Any
 import dspy
 from dspy.utils.callback import BaseCallback
 
-from optimize.freeze import freeze_all_but, unfreeze
-from optimize.metric import SequenceMetric
+from llm_as_rnn.optimize.freeze import freeze_all_but, unfreeze
+from llm_as_rnn.optimize.metric import SequenceMetric
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import dspy
 
-from optimize.base import UpdateOptimizer
-from optimize.metric import FeedbackMetric
+from llm_as_rnn.optimize.base import UpdateOptimizer
+from llm_as_rnn.optimize.metric import FeedbackMetric
 
 
 class GEPAUpdate(UpdateOptimizer):

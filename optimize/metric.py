@@ -6,7 +6,7 @@ from typing import Any
 
 import dspy
 
-from metrics.objective import sequence_reward, step_reward
+from llm_as_rnn.metrics.objective import sequence_reward, step_reward
 
 
 class SequenceMetric:

@@ -6,7 +6,7 @@ from typing import Any
 
 import dspy
 
-from optimize.base import UpdateOptimizer
+from llm_as_rnn.optimize.base import UpdateOptimizer
 
 
 class MIPROUpdate(UpdateOptimizer):

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from metrics.objective import sequence_reward
-from optimize import OPTIMIZERS, get_optimizer, sequence_examples
-from optimize.artifacts import save_program
-from programs.budget import BudgetError, MemoryBudget
-from programs.critic import FEEDBACK_MODES
-from programs.llm_as_rnn import POLICIES, LLMAsRNN
+from llm_as_rnn.metrics.objective import sequence_reward
+from llm_as_rnn.optimize import OPTIMIZERS, get_optimizer, sequence_examples
+from llm_as_rnn.optimize.artifacts import save_program
+from llm_as_rnn.programs.budget import BudgetError, MemoryBudget
+from llm_as_rnn.programs.critic import FEEDBACK_MODES
+from llm_as_rnn.programs.llm_as_rnn import POLICIES, LLMAsRNN
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class StructureSearch:
                             f"({count(skeleton)} tokens); choose larger budgets")
 
     def _token_counter(self):
-        from backbones.tokenizer import token_counter
+        from llm_as_rnn.backbones.tokenizer import token_counter
 
         return token_counter(self.roles.predictor)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from programs.memory import Memory, MemorySchema
+from llm_as_rnn.programs.memory import Memory, MemorySchema
 
 TokenCounter = Callable[[str], int]
 

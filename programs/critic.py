@@ -9,10 +9,10 @@ from typing import Any, Literal, get_args
 
 import dspy
 
-from programs.failures import guarded_call
-from programs.records import StepRecord
-from signatures.feedback import CritiqueWithTruth
-from signatures.judge import JudgeWithoutTruth
+from llm_as_rnn.programs.failures import guarded_call
+from llm_as_rnn.programs.records import StepRecord
+from llm_as_rnn.signatures.feedback import CritiqueWithTruth
+from llm_as_rnn.signatures.judge import JudgeWithoutTruth
 
 FeedbackMode = Literal["truth", "judge", "none", "shuffled"]
 FEEDBACK_MODES: tuple[str, ...] = get_args(FeedbackMode)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from metrics.objective import step_reward
-from programs.memory import Memory
+from llm_as_rnn.metrics.objective import step_reward
+from llm_as_rnn.programs.memory import Memory
 
 
 class ReplayGate:

@@ -8,15 +8,15 @@ from typing import Any
 
 import dspy
 
-from backbones.roles import Roles
-from programs.budget import MemoryBudget
-from programs.critic import Critic, FeedbackMode, revealed_targets, sees_truth
-from programs.gate import ReplayGate
-from programs.memory import Memory, MemorySchema
-from programs.past_steps import PastStep, describe_past_step
-from programs.records import StepRecord
-from programs.sequence_program import SequenceProgram
-from programs.updater import MemoryUpdater
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.programs.budget import MemoryBudget
+from llm_as_rnn.programs.critic import Critic, FeedbackMode, revealed_targets, sees_truth
+from llm_as_rnn.programs.gate import ReplayGate
+from llm_as_rnn.programs.memory import Memory, MemorySchema
+from llm_as_rnn.programs.past_steps import PastStep, describe_past_step
+from llm_as_rnn.programs.records import StepRecord
+from llm_as_rnn.programs.sequence_program import SequenceProgram
+from llm_as_rnn.programs.updater import MemoryUpdater
 
 POLICIES = ("rewrite", "delta", "gated")
 

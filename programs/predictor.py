@@ -6,9 +6,9 @@ from typing import Any
 
 import dspy
 
-from programs.failures import guarded_call
-from programs.records import StepRecord, as_plain
-from signatures.predict import predict_signature
+from llm_as_rnn.programs.failures import guarded_call
+from llm_as_rnn.programs.records import StepRecord, as_plain
+from llm_as_rnn.signatures.predict import predict_signature
 
 
 class StepPredictor(dspy.Module):

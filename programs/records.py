@@ -12,7 +12,7 @@ from typing import Any
 
 import dspy
 
-from programs.step_meter import StepMeter
+from llm_as_rnn.programs.step_meter import StepMeter
 
 
 @dataclass

@@ -9,11 +9,11 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from backbones.roles import Roles
-from programs.baselines import FullHistory, MemPrompt, Retrieval, SlidingWindow, ZeroShot
-from programs.critic import FEEDBACK_MODES
-from programs.llm_as_rnn import LLMAsRNN
-from programs.sequence_program import SequenceProgram
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.programs.baselines import FullHistory, MemPrompt, Retrieval, SlidingWindow, ZeroShot
+from llm_as_rnn.programs.critic import FEEDBACK_MODES
+from llm_as_rnn.programs.llm_as_rnn import LLMAsRNN
+from llm_as_rnn.programs.sequence_program import SequenceProgram
 
 METHODS: dict[str, type[SequenceProgram]] = {
     "zero_shot": ZeroShot,

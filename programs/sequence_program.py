@@ -8,12 +8,12 @@ from typing import Any
 
 import dspy
 
-from backbones.roles import Roles
-from backbones.tokenizer import TokenCounter, token_counter
-from programs.adapter import SystemPromptMemoryAdapter
-from programs.predictor import StepPredictor
-from programs.records import SequenceRecorder
-from programs.step_meter import StepMeter
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.backbones.tokenizer import TokenCounter, token_counter
+from llm_as_rnn.programs.adapter import SystemPromptMemoryAdapter
+from llm_as_rnn.programs.predictor import StepPredictor
+from llm_as_rnn.programs.records import SequenceRecorder
+from llm_as_rnn.programs.step_meter import StepMeter
 
 
 class SequenceProgram(dspy.Module):

@@ -9,7 +9,7 @@ from typing import Any
 
 from dspy.utils.callback import BaseCallback
 
-from backbones.tokenizer import token_counter
+from llm_as_rnn.backbones.tokenizer import token_counter
 
 
 @dataclass

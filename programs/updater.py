@@ -6,14 +6,14 @@ from typing import Any, Literal, get_args
 
 import dspy
 
-from programs.budget import MemoryBudget, TokenCounter
-from programs.critic import Feedback
-from programs.failures import guarded_call
-from programs.memory import Memory, MemorySchema
-from programs.records import StepRecord
-from signatures.edit import edit_signature
-from signatures.fused import fused_signature
-from signatures.update import update_signature
+from llm_as_rnn.programs.budget import MemoryBudget, TokenCounter
+from llm_as_rnn.programs.critic import Feedback
+from llm_as_rnn.programs.failures import guarded_call
+from llm_as_rnn.programs.memory import Memory, MemorySchema
+from llm_as_rnn.programs.records import StepRecord
+from llm_as_rnn.signatures.edit import edit_signature
+from llm_as_rnn.signatures.fused import fused_signature
+from llm_as_rnn.signatures.update import update_signature
 
 UpdatePolicy = Literal["rewrite", "delta"]
 # Worst-case tokens of one bullet under the embedded engine's grammar (120 characters; numbers cost about one token

@@ -7,8 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from metrics.step_scores import lower_is_better
-from reports.results import metric_label, table_metrics
+from llm_as_rnn.metrics.step_scores import lower_is_better
+from llm_as_rnn.reports.results import metric_label, table_metrics
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reports.formatting import format_interval, format_number
-from reports.redact import redact
+from llm_as_rnn.reports.formatting import format_interval, format_number
+from llm_as_rnn.reports.redact import redact
 
 METRIC_NAMES = {"abs_error": "MAE", "sq_error": "MSE", "correct": "acc", "align": "Align", "self_correction":
                 "self-corr"}

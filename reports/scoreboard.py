@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from metrics.bootstrap import Interval, bootstrap_mean, mean_of_steps, paired_bootstrap_difference
-from metrics.sequence_metrics import correct_flags, learning_curve, self_correction_steps
-from metrics.step_scores import step_scores
+from llm_as_rnn.metrics.bootstrap import Interval, bootstrap_mean, mean_of_steps, paired_bootstrap_difference
+from llm_as_rnn.metrics.sequence_metrics import correct_flags, learning_curve, self_correction_steps
+from llm_as_rnn.metrics.step_scores import step_scores
 
 Predictions = Sequence[Mapping[str, Any] | None]
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from rich.table import Table
 
-from reports.formatting import format_interval, format_number
-from reports.results import metric_label
-from reports.scoreboard import Scoreboard
+from llm_as_rnn.reports.formatting import format_interval, format_number
+from llm_as_rnn.reports.results import metric_label
+from llm_as_rnn.reports.scoreboard import Scoreboard
 
 
 def _cell(interval: Any) -> str:

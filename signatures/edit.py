@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dspy
 
-from signatures.fields import section_output_field
+from llm_as_rnn.signatures.fields import section_output_field
 
 
 class EditMemory(dspy.Signature):

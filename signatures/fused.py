@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dspy
 
-from signatures.update import with_memory_sections
+from llm_as_rnn.signatures.update import with_memory_sections
 
 
 class CritiqueAndUpdate(dspy.Signature):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import dspy
 
-from signatures.fields import target_output_field
+from llm_as_rnn.signatures.fields import target_output_field
 
 
 class PredictStep(dspy.Signature):

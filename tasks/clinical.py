@@ -18,9 +18,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from programs.memory import MemorySchema, Section
-from tasks.base import Step, StepSequence, Target, Task, select_evenly
-from tasks.icd import DiagnosisMatcher, ccsr_category, codes_in_text, dotted_icd10
+from llm_as_rnn.programs.memory import MemorySchema, Section
+from llm_as_rnn.tasks.base import Step, StepSequence, Target, Task, select_evenly
+from llm_as_rnn.tasks.icd import DiagnosisMatcher, ccsr_category, codes_in_text, dotted_icd10
 
 SHIPPED_VISITS = Path(__file__).parent / "data" / "mimic_iv_demo_visits.jsonl.gz"
 TOP_K = 5
@@ -68,7 +68,7 @@ class ClinicalTask(Task):
 
     @functools.cached_property
     def visits(self) -> list[dict[str, Any]]:
-        from tasks.mimic import build_visits, read_visits
+        from llm_as_rnn.tasks.mimic import build_visits, read_visits
 
         if self.mimic_dir is not None:
             hosp = self.mimic_dir / "hosp" if (self.mimic_dir / "hosp").is_dir() else self.mimic_dir

@@ -32,9 +32,9 @@ from typing import Any
 
 import pandas as pd
 
-from programs.memory import MemorySchema, Section
-from tasks.base import SPLITS, Step, StepSequence, Target, Task, is_finite_number, select_evenly
-from tasks.table import DataError, read_table
+from llm_as_rnn.programs.memory import MemorySchema, Section
+from llm_as_rnn.tasks.base import SPLITS, Step, StepSequence, Target, Task, is_finite_number, select_evenly
+from llm_as_rnn.tasks.table import DataError, read_table
 
 SPEC_KEYS = {"name", "description", "data", "sequence_id", "order", "inputs", "target", "kind", "unit", "labels",
              "k", "split", "tolerance", "scale"}

@@ -16,9 +16,9 @@ from pathlib import Path
 import datasets
 import pandas as pd
 
-from programs.memory import MemorySchema, Section
-from tasks.base import Step, StepSequence, Target, Task, daily_blocks
-from tasks.table import DataError, date_column, numeric_column, read_table
+from llm_as_rnn.programs.memory import MemorySchema, Section
+from llm_as_rnn.tasks.base import Step, StepSequence, Target, Task, daily_blocks
+from llm_as_rnn.tasks.table import DataError, date_column, numeric_column, read_table
 
 SERIES = {"sp500": "S&P 500", "nasdaq": "NASDAQ Composite"}
 WINDOW_DAYS = 10

@@ -22,8 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from tasks.icd import ccsr_category, describe_diagnosis, describe_procedure, icd9_to_icd10, normalize_code
-from tasks.table import DataError, date_column, numeric_column, read_table
+from llm_as_rnn.tasks.icd import ccsr_category, describe_diagnosis, describe_procedure, icd9_to_icd10, normalize_code
+from llm_as_rnn.tasks.table import DataError, date_column, numeric_column, read_table
 
 logger = logging.getLogger(__name__)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from tasks.base import Task
+from llm_as_rnn.tasks.base import Task
 
 TASKS: dict[str, str] = {
-    "weather": "tasks.weather:WeatherTask",
-    "clinical": "tasks.clinical:ClinicalTask",
-    "finance": "tasks.finance:FinanceTask",
-    "custom": "tasks.custom:CustomTask",
+    "weather": "llm_as_rnn.tasks.weather:WeatherTask",
+    "clinical": "llm_as_rnn.tasks.clinical:ClinicalTask",
+    "finance": "llm_as_rnn.tasks.finance:FinanceTask",
+    "custom": "llm_as_rnn.tasks.custom:CustomTask",
 }
 
 

@@ -19,9 +19,9 @@ import datasets
 import numpy as np
 import pandas as pd
 
-from programs.memory import MemorySchema, Section
-from tasks.base import Step, StepSequence, Target, Task, daily_blocks
-from tasks.table import DataError, date_column, numeric_column, read_table
+from llm_as_rnn.programs.memory import MemorySchema, Section
+from llm_as_rnn.tasks.base import Step, StepSequence, Target, Task, daily_blocks
+from llm_as_rnn.tasks.table import DataError, date_column, numeric_column, read_table
 
 RAIN_THRESHOLD_MM = 1.0
 ALIGN_TOLERANCE_C = 2.0

@@ -22,7 +22,7 @@ def clean_dspy_settings():
 
 @pytest.fixture(scope="session")
 def weather_task():
-    from tasks.weather import WeatherTask
+    from llm_as_rnn.tasks.weather import WeatherTask
 
     return WeatherTask()
 
@@ -31,6 +31,6 @@ def weather_task():
 def embedded_lm():
     """The real embedded backbone (SmolLM2-135M via llama.cpp); skips if the extra is not installed."""
     pytest.importorskip("llama_cpp", reason="the 'embedded' extra is not installed")
-    from backbones import load_backbone
+    from llm_as_rnn.backbones import load_backbone
 
     return load_backbone(cache=False)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from programs.memory import MemorySchema, Section
-from tasks.base import Step, StepSequence, Target, Task
+from llm_as_rnn.programs.memory import MemorySchema, Section
+from llm_as_rnn.tasks.base import Step, StepSequence, Target, Task
 
 TOY_SCHEMA = MemorySchema((
     Section("patterns", "Patterns", "what the sequence does"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from programs.baselines.history import HistoryProgram
-from programs.past_steps import PastStep
+from llm_as_rnn.programs.baselines.history import HistoryProgram
+from llm_as_rnn.programs.past_steps import PastStep
 
 
 class FullHistory(HistoryProgram):

@@ -11,10 +11,10 @@ from typing import Any
 
 import dspy
 
-from backbones.roles import Roles
-from programs.past_steps import PastStep, describe_past_step
-from programs.records import StepRecord
-from programs.sequence_program import SequenceProgram
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.programs.past_steps import PastStep, describe_past_step
+from llm_as_rnn.programs.records import StepRecord
+from llm_as_rnn.programs.sequence_program import SequenceProgram
 
 NO_HISTORY = "(no earlier steps yet)"
 DEFAULT_CONTEXT_TOKENS = 1024

@@ -8,12 +8,12 @@ from typing import Any
 
 import dspy
 
-from backbones.roles import Roles
-from programs.baselines.history import DEFAULT_CONTEXT_TOKENS, HistoryProgram
-from programs.failures import guarded_call
-from programs.past_steps import PastStep
-from programs.records import StepRecord
-from signatures.summarize import SummarizeStep
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.programs.baselines.history import DEFAULT_CONTEXT_TOKENS, HistoryProgram
+from llm_as_rnn.programs.failures import guarded_call
+from llm_as_rnn.programs.past_steps import PastStep
+from llm_as_rnn.programs.records import StepRecord
+from llm_as_rnn.signatures.summarize import SummarizeStep
 
 SUMMARY_MAX_TOKENS = 96
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from backbones.roles import Roles
-from programs.baselines.history import DEFAULT_CONTEXT_TOKENS, HistoryProgram
-from programs.past_steps import PastStep
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.programs.baselines.history import DEFAULT_CONTEXT_TOKENS, HistoryProgram
+from llm_as_rnn.programs.past_steps import PastStep
 
 
 class SlidingWindow(HistoryProgram):

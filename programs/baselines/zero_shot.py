@@ -7,7 +7,7 @@ from typing import Any
 
 import dspy
 
-from programs.sequence_program import SequenceProgram
+from llm_as_rnn.programs.sequence_program import SequenceProgram
 
 NO_MEMORY = "(nothing: predict from the input alone)"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from anchors import anchor_names, anchor_predictions, primary_anchor
-from tasks import get_task
+from llm_as_rnn.anchors import anchor_names, anchor_predictions, primary_anchor
+from llm_as_rnn.tasks import get_task
 
 
 def test_weather_persistence_repeats_today():

@@ -10,8 +10,8 @@ import time
 import dspy
 import pytest
 
-from backbones import llamacpp_engine
-from backbones.llamacpp_engine import LlamaCppEngine, bound_strings
+from llm_as_rnn.backbones import llamacpp_engine
+from llm_as_rnn.backbones.llamacpp_engine import LlamaCppEngine, bound_strings
 
 
 class FakeLlama:
@@ -19,6 +19,7 @@ class FakeLlama:
 
     def __init__(self, **kwargs):
         FakeLlama.instances += 1
+        self.init_kwargs = kwargs
         self.kwargs_seen, self.active, self.max_active = [], 0, 0
         self.input_ids, self.n_tokens = [], 0
 
@@ -54,6 +55,7 @@ def engine(monkeypatch, tmp_path):
         Llama = FakeLlama
 
     monkeypatch.setattr(llamacpp_engine, "_import_llama_cpp", lambda: FakeModule)
+    monkeypatch.setattr(llamacpp_engine, "_share_model", lambda owner: FakeLlama(shares=owner))
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"gguf")
     return LlamaCppEngine(gguf, contexts=2)
@@ -118,3 +120,12 @@ def test_contexts_are_pooled_by_prompt_head(engine):
     for head in ("system A", "system B", "system A", "system C"):
         engine._context_for([{"role": "system", "content": head}])
     assert list(engine._pool) == ["system A", "system C"]
+
+
+def test_the_weights_are_loaded_once_whatever_the_number_of_contexts(engine):
+    for head in ("system A", "system B", "system C"):
+        engine._context_for([{"role": "system", "content": head}])
+    contexts = {id(c): c for c in [engine.llm, *engine._pool.values()]}.values()
+    loaded = [c for c in contexts if "model_path" in c.init_kwargs]
+    assert len(contexts) == 2 and len(loaded) == 1
+    assert all(c.init_kwargs.get("shares") is engine.llm for c in contexts if c is not engine.llm)

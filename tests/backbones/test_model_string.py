@@ -7,8 +7,8 @@ import importlib.metadata
 import dspy
 import pytest
 
-from backbones import BackboneError, load_backbone, parse_model_string
-from backbones.embedded import resolve_gguf
+from llm_as_rnn.backbones import BackboneError, load_backbone, parse_model_string
+from llm_as_rnn.backbones.embedded import resolve_gguf
 
 
 @pytest.mark.parametrize("text", ["gpt4", "", "/model", "openai/", "Open AI/gpt"])
@@ -66,5 +66,5 @@ def test_gguf_paths_get_a_unique_cache_id(tmp_path):
     a, b = tmp_path / "a" / "m.gguf", tmp_path / "b" / "m.gguf"
     for path, size in ((a, 3), (b, 4)):
         path.parent.mkdir()
-        path.write_bytes(b"x" * size)
+        path.write_bytes(b"GGUF" + b"x" * size)
     assert resolve_gguf(str(a))[1] != resolve_gguf(str(b))[1]

@@ -12,9 +12,9 @@ from pathlib import Path
 import dspy
 import pytest
 
-from backbones import load_backbone
 from benchmarks.loopback_server import LoopbackServer
-from programs import LLMAsRNN
+from llm_as_rnn.backbones import load_backbone
+from llm_as_rnn.programs import LLMAsRNN
 from tests.toy_task import ToyTask
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,10 +66,12 @@ def test_importing_the_packages_makes_no_network_call():
         import socket, sys
         attempts = []
         sys.addaudithook(lambda event, args: attempts.append(args) if event == "socket.connect" else None)
-        import backbones, programs, tasks, metrics, anchors, evaluate, optimize, reports, cli.main
-        from backbones.model_string import parse_model_string
+        import llm_as_rnn.backbones, llm_as_rnn.programs, llm_as_rnn.tasks, llm_as_rnn.metrics
+        import llm_as_rnn.anchors, llm_as_rnn.evaluation, llm_as_rnn.optimize, llm_as_rnn.reports
+        import llm_as_rnn.cli.main as cli_main
+        from llm_as_rnn.backbones.model_string import parse_model_string
         parse_model_string("openai/gpt-4o-mini")          # imports LiteLLM: must use the bundled cost map
-        cli.main.build_parser()
+        cli_main.build_parser()
         print(len(attempts))
     """)
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
@@ -86,7 +88,7 @@ def test_counting_tokens_for_an_unknown_served_model_stays_offline():
             if event == "socket.connect" and not str(args[1][0]).startswith(("127.", "::1", "localhost")):
                 attempts.append(args)
         sys.addaudithook(audit)
-        from backbones import load_backbone, token_counter
+        from llm_as_rnn.backbones import load_backbone, token_counter
         bases = ("http://127.0.0.1:9/v1", "http://127.0.0.1:9/v1,http://127.0.0.1:10/v1")  # one server; replicas
         for model in ("openai/my-self-served-model", "hosted_vllm/Qwen2.5-7B", "openai/gpt-4o-mini",
                       "ollama_chat/llama3.2", "openai/mistral-7b"):

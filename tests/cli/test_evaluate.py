@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from backbones.roles import Roles
-from cli.main import main
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.cli.main import main
 from tests.scripted import scripted_lm
 
 
@@ -68,9 +68,9 @@ def test_settings_mismatch_is_a_user_error(scripted, tmp_path, capsys):
 
 
 def test_a_saved_program_is_evaluated_on_its_task(scripted, tmp_path):
-    from optimize.artifacts import save_program
-    from programs import LLMAsRNN
-    from tasks import get_task
+    from llm_as_rnn.optimize.artifacts import save_program
+    from llm_as_rnn.programs import LLMAsRNN
+    from llm_as_rnn.tasks import get_task
 
     program = LLMAsRNN(get_task("weather"), budget=96)
     program.updater.update.signature = program.updater.update.signature.with_instructions("Tuned instructions.")
@@ -86,7 +86,7 @@ def test_a_saved_program_is_evaluated_on_its_task(scripted, tmp_path):
 
 def test_a_method_that_finishes_no_sequence_leaves_the_other_rows_scored(scripted, tmp_path, monkeypatch):
     """Regression: one method failing on every sequence of a task emptied the shared set and crashed the report."""
-    from programs.llm_as_rnn import LLMAsRNN
+    from llm_as_rnn.programs.llm_as_rnn import LLMAsRNN
 
     original = LLMAsRNN.forward
 

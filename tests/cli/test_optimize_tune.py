@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from backbones.roles import Roles
-from cli.main import main
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.cli.main import main
 from tests.scripted import scripted_lm
 
 
@@ -32,7 +32,7 @@ def scripted(monkeypatch):
     lm, engine = scripted_lm(answer, "scripted/task")
     prompt_lm, _ = scripted_lm(proposal, "scripted/prompt")
     monkeypatch.setattr(Roles, "from_strings", classmethod(lambda cls, *a, **k: Roles(lm, lm, lm)))
-    monkeypatch.setattr("backbones.registry.load_backbone", lambda *a, **k: prompt_lm)
+    monkeypatch.setattr("llm_as_rnn.backbones.registry.load_backbone", lambda *a, **k: prompt_lm)
     return engine
 
 

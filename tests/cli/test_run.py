@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from backbones.roles import Roles
-from cli.main import main
-from reports.trace import read_trace
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.cli.main import main
+from llm_as_rnn.reports.trace import read_trace
 from tests.scripted import scripted_lm, weather_responder
 
 
@@ -25,8 +25,8 @@ def test_bad_arguments_give_argparse_errors(capsys):
 
 
 def test_bad_backbone_is_one_line_without_traceback():
-    result = subprocess.run([sys.executable, "-m", "cli.main", "run", "--backbone", "gpt4", "--episodes", "1"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-m", "llm_as_rnn.cli.main", "run", "--backbone", "gpt4",
+                             "--episodes", "1"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "llm-rnn run: error: Backbone 'gpt4' is not a model string" in result.stderr
     assert "openai/gpt-4o-mini" in result.stderr

@@ -8,17 +8,17 @@ import math
 import dspy
 import pytest
 
-from backbones.roles import Roles
-from cli.main import main
-from programs import LLMAsRNN
-from reports.trace import read_trace
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.cli.main import main
+from llm_as_rnn.programs import LLMAsRNN
+from llm_as_rnn.reports.trace import read_trace
 
 pytestmark = pytest.mark.integration
 
 
 def test_typed_prediction_parses_under_the_grammar(embedded_lm, weather_task):
-    from programs.adapter import SystemPromptMemoryAdapter
-    from signatures.predict import predict_signature
+    from llm_as_rnn.programs.adapter import SystemPromptMemoryAdapter
+    from llm_as_rnn.signatures.predict import predict_signature
 
     step = weather_task.sequences("test", limit=1, steps=1)[0].steps[0]
     with dspy.context(lm=embedded_lm, adapter=SystemPromptMemoryAdapter()):

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from metrics import (
+from llm_as_rnn.metrics import (
     accuracy,
     accuracy_at_k,
     bootstrap_mean,
@@ -17,9 +17,9 @@ from metrics import (
     rmse,
     step_scores,
 )
-from metrics.bootstrap import mean_of_steps
-from metrics.step_scores import lower_is_better
-from tasks.base import Target
+from llm_as_rnn.metrics.bootstrap import mean_of_steps
+from llm_as_rnn.metrics.step_scores import lower_is_better
+from llm_as_rnn.tasks.base import Target
 
 
 def test_regression_errors_by_hand():
@@ -91,7 +91,7 @@ def test_target_measure_texts():
 def test_llm_judged_hits_use_the_first_item_judged_the_same():
     import dspy
 
-    from metrics.semantic_match import judged_hits
+    from llm_as_rnn.metrics.semantic_match import judged_hits
     from tests.scripted import scripted_lm
 
     def judge(call):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import learning_curve, self_correction_steps
-from reports.scoreboard import build_scoreboard
-from tasks.weather import WeatherTask
+from llm_as_rnn.metrics import learning_curve, self_correction_steps
+from llm_as_rnn.reports.scoreboard import build_scoreboard
+from llm_as_rnn.tasks.weather import WeatherTask
 
 
 def test_self_correction_counts_only_steps_after_a_wrong_one():

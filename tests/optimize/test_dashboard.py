@@ -8,7 +8,7 @@ from wsgiref.util import setup_testing_defaults
 import dspy
 import pytest
 
-from optimize.tune import make_storage
+from llm_as_rnn.optimize.tune import make_storage
 from tests.optimize.test_tune import search
 
 optuna_dashboard = pytest.importorskip("optuna_dashboard")

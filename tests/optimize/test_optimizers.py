@@ -5,9 +5,9 @@ from __future__ import annotations
 import dspy
 import pytest
 
-from optimize import COPROUpdate, GEPAUpdate, MIPROUpdate, get_optimizer, sequence_examples
-from optimize.freeze import Frozen, freeze_all_but, unfreeze
-from programs import LLMAsRNN
+from llm_as_rnn.optimize import COPROUpdate, GEPAUpdate, MIPROUpdate, get_optimizer, sequence_examples
+from llm_as_rnn.optimize.freeze import Frozen, freeze_all_but, unfreeze
+from llm_as_rnn.programs import LLMAsRNN
 from tests.scripted import scripted_lm
 from tests.toy_task import ToyTask, shown_value
 

@@ -16,8 +16,8 @@ def main() -> None:
     storage, study, trials, out, worker, sleep = sys.argv[1:7]
     import dspy
 
-    from backbones.roles import Roles
-    from optimize.tune import StructureSearch
+    from llm_as_rnn.backbones.roles import Roles
+    from llm_as_rnn.optimize.tune import StructureSearch
     from tests.scripted import scripted_lm
     from tests.toy_task import ToyTask, toy_responder
 

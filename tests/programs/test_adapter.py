@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dspy
 
-from programs.adapter import SystemPromptMemoryAdapter
+from llm_as_rnn.programs.adapter import SystemPromptMemoryAdapter
 from tests.scripted import scripted_lm
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dspy
 import pytest
 
-from programs.baselines import FullHistory, MemPrompt, Retrieval, SlidingWindow, ZeroShot
-from programs.baselines.history import NO_HISTORY, fit_in_budget
-from programs.past_steps import PastStep
+from llm_as_rnn.programs.baselines import FullHistory, MemPrompt, Retrieval, SlidingWindow, ZeroShot
+from llm_as_rnn.programs.baselines.history import NO_HISTORY, fit_in_budget
+from llm_as_rnn.programs.past_steps import PastStep
 from tests.scripted import scripted_lm
 from tests.toy_task import ToyTask, shown_value, toy_responder
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dspy
 
-from programs import LLMAsRNN
+from llm_as_rnn.programs import LLMAsRNN
 from tests.scripted import scripted_lm
 from tests.toy_task import ToyTask, toy_responder
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dspy
 import pytest
 
-from backbones.roles import Roles
-from programs import LLMAsRNN
-from programs.critic import derangement
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.programs import LLMAsRNN
+from llm_as_rnn.programs.critic import derangement
 from tests.scripted import scripted_lm
 from tests.toy_task import ToyTask, toy_responder
 

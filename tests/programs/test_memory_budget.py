@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from programs.budget import BudgetError, MemoryBudget
-from programs.memory import EMPTY_SECTION, Memory, MemorySchema, Section, clean_bullets
+from llm_as_rnn.programs.budget import BudgetError, MemoryBudget
+from llm_as_rnn.programs.memory import EMPTY_SECTION, Memory, MemorySchema, Section, clean_bullets
 
 SCHEMA = MemorySchema((Section("a", "First", "x"), Section("b", "Second", "y"), Section("c", "Third", "z")))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dspy
 import pytest
 
-from programs import LLMAsRNN, build_method
+from llm_as_rnn.programs import LLMAsRNN, build_method
 from tests.scripted import scripted_lm
 from tests.toy_task import TOY_SCHEMA, ToyTask, shown_value, toy_responder
 
@@ -71,8 +71,8 @@ def test_gate_resets_a_memory_that_has_gone_stale():
 
 
 def test_gate_prefers_the_new_memory_on_a_tie_and_resets_when_only_h0_is_better():
-    from programs.gate import ReplayGate
-    from programs.records import StepRecord
+    from llm_as_rnn.programs.gate import ReplayGate
+    from llm_as_rnn.programs.records import StepRecord
 
     task = ToyTask()
     step = task.sequences(limit=1, steps=1)[0].steps[0]

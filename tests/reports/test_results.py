@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from evaluate.summary import TaskSummary
-from reports.results import markdown_tables, write_results
-from reports.scoreboard import Scoreboard
-from tasks import get_task
+from llm_as_rnn.evaluation.summary import TaskSummary
+from llm_as_rnn.reports.results import markdown_tables, write_results
+from llm_as_rnn.reports.scoreboard import Scoreboard
+from llm_as_rnn.tasks import get_task
 
 
 def test_a_task_with_no_shared_sequence_is_reported_not_crashed(tmp_path):

@@ -15,8 +15,8 @@ METHODS = ["zero_shot", "fhc", "llm_as_rnn", "llm_as_rnn:fused"]
 
 
 def run(out: str, sleep: float) -> None:
-    from backbones.roles import Roles
-    from evaluate.evaluate import Evaluation
+    from llm_as_rnn.backbones.roles import Roles
+    from llm_as_rnn.evaluation.evaluate import Evaluation
     from tests.scripted import scripted_lm
     from tests.toy_task import ToyTask, toy_responder
 

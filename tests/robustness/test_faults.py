@@ -14,10 +14,10 @@ from pathlib import Path
 import dspy
 import pytest
 
-from backbones import load_backbone
 from benchmarks.loopback_server import LoopbackServer
-from evaluate.store import ResultStore
-from programs import LLMAsRNN
+from llm_as_rnn.backbones import load_backbone
+from llm_as_rnn.evaluation.store import ResultStore
+from llm_as_rnn.programs import LLMAsRNN
 from tests.robustness.eval_worker import METHODS
 from tests.toy_task import ToyTask
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from programs import LLMAsRNN
-from tasks import DataError
+from llm_as_rnn.programs import LLMAsRNN
+from llm_as_rnn.tasks import DataError
 from tests.scripted import scripted_lm
 from tests.toy_task import ToyTask, toy_responder
 
@@ -53,7 +53,7 @@ def _corrupt(lines: list[str], row: int, column: int, value: str) -> list[str]:
 @settings(max_examples=40, deadline=None)
 @given(row=st.integers(min_value=1, max_value=30), column=st.sampled_from([1, 2, 3, 4]), value=CORRUPTIONS)
 def test_every_corrupted_weather_row_is_reported(tmp_path_factory, row, column, value):
-    from tasks.weather import load_daily, seattle_weather_path
+    from llm_as_rnn.tasks.weather import load_daily, seattle_weather_path
 
     lines = seattle_weather_path().read_text().splitlines()[:40]
     path = tmp_path_factory.mktemp("w") / "weather.csv"
@@ -68,7 +68,7 @@ def test_every_corrupted_weather_row_is_reported(tmp_path_factory, row, column, 
 def test_every_corrupted_price_row_is_reported(tmp_path_factory, row, value):
     import gzip
 
-    from tasks.finance import load_daily_returns, series_path
+    from llm_as_rnn.tasks.finance import load_daily_returns, series_path
 
     lines = gzip.open(series_path("sp500"), "rt").read().splitlines()[:40]
     path = tmp_path_factory.mktemp("f") / "prices.csv"
@@ -82,7 +82,7 @@ def test_every_corrupted_price_row_is_reported(tmp_path_factory, row, value):
 def test_every_corrupted_custom_row_is_reported(tmp_path_factory, row, value):
     import json
 
-    from tasks import get_task
+    from llm_as_rnn.tasks import get_task
 
     folder = tmp_path_factory.mktemp("c")
     rows = [f"s{i // 4},{i % 4},1,{10 + i}" for i in range(20)]

@@ -7,9 +7,9 @@ import logging
 import dspy
 
 from benchmarks.loopback_server import LoopbackServer
-from cli.common import configure_logging
-from cli.main import main
-from reports.redact import RedactingFilter, redact
+from llm_as_rnn.cli.common import configure_logging
+from llm_as_rnn.cli.main import main
+from llm_as_rnn.reports.redact import RedactingFilter, redact
 
 SECRET = "sk-test-SENTINEL-0123456789abcdef"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks import DataError
-from tasks.clinical import SHIPPED_VISITS, ClinicalTask, format_visit, truth_item
-from tasks.mimic import build_visits, write_visits
+from llm_as_rnn.tasks import DataError
+from llm_as_rnn.tasks.clinical import SHIPPED_VISITS, ClinicalTask, format_visit, truth_item
+from llm_as_rnn.tasks.mimic import build_visits, write_visits
 
 SHARED_DEMO = Path(__file__).resolve().parents[3] / "shared" / "data" / "mimic-iv-demo" / "hosp"
 

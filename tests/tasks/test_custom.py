@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tasks import DataError, get_task
+from llm_as_rnn.tasks import DataError, get_task
 
 ROWS = [{"store": f"s{s}", "week": w, "promo": w % 2, "units": 10.0 + w + s} for s in range(10) for w in range(4)]
 

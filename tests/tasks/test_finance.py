@@ -7,8 +7,8 @@ import gzip
 import pandas as pd
 import pytest
 
-from tasks import DataError
-from tasks.finance import FinanceTask, load_daily_returns, series_path
+from llm_as_rnn.tasks import DataError
+from llm_as_rnn.tasks.finance import FinanceTask, load_daily_returns, series_path
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_every_file_in_tasks_data_is_package_data_and_its_licence_is_declared():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     setuptools = config["tool"]["setuptools"]
-    assert "tasks.data" in setuptools["packages"]
-    patterns = setuptools["package-data"]["tasks.data"]
+    assert "llm_as_rnn.tasks.data" in setuptools["packages"]
+    patterns = setuptools["package-data"]["llm_as_rnn.tasks.data"]
     shipped = [p.name for p in (ROOT / "tasks" / "data").iterdir() if p.is_file() and p.name != "__init__.py"]
     assert "mimic_iv_demo_visits.jsonl.gz" in shipped and "MIMIC_IV_DEMO_LICENSE.txt" in shipped
     assert [name for name in shipped if not any(fnmatch.fnmatch(name, pat) for pat in patterns)] == []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tasks import DataError, get_task
-from tasks.weather import RAIN_THRESHOLD_MM, WeatherTask, load_daily, seattle_weather_path
+from llm_as_rnn.tasks import DataError, get_task
+from llm_as_rnn.tasks.weather import RAIN_THRESHOLD_MM, WeatherTask, load_daily, seattle_weather_path
 
 
 def test_the_shipped_file_loads_with_rain_derived_from_precipitation():

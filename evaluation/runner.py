@@ -9,8 +9,8 @@ from typing import Any
 
 import dspy
 
-from programs.records import StepRecord, listen_steps
-from reports.trace import TraceWriter
+from llm_as_rnn.programs.records import StepRecord, listen_steps
+from llm_as_rnn.reports.trace import TraceWriter
 
 
 @dataclass

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from backbones.roles import Roles
-from evaluate.store import ResultStore
-from optimize.artifacts import load_program, read_config
-from programs.records import StepRecord, listen_steps
-from programs.registry import build_method
-from reports.redact import redact
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.evaluation.store import ResultStore
+from llm_as_rnn.optimize.artifacts import load_program, read_config
+from llm_as_rnn.programs.records import StepRecord, listen_steps
+from llm_as_rnn.programs.registry import build_method
+from llm_as_rnn.reports.redact import redact
 
 logger = logging.getLogger(__name__)
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from backbones.roles import Roles
-from evaluate.evaluate import Evaluation
-from evaluate.store import ResultStore, StoreMismatchError
-from evaluate.summary import summarize
-from reports.results import write_results
+from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.evaluation.evaluate import Evaluation
+from llm_as_rnn.evaluation.store import ResultStore, StoreMismatchError
+from llm_as_rnn.evaluation.summary import summarize
+from llm_as_rnn.reports.results import write_results
 from tests.scripted import scripted_lm
 from tests.toy_task import ToyTask, toy_responder
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from anchors import anchor_names, anchor_predictions
-from evaluate.runner import run_sequences
-from reports.scoreboard import Scoreboard, build_scoreboard
+from llm_as_rnn.anchors import anchor_names, anchor_predictions
+from llm_as_rnn.evaluation.runner import run_sequences
+from llm_as_rnn.reports.scoreboard import Scoreboard, build_scoreboard
 
 
 def compare_programs(task: Any, programs: Mapping[str, Any], sequences: Sequence[Any], *,
