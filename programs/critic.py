@@ -74,8 +74,8 @@ class Critic(dspy.Module):
         revealed = revealed if sees_truth(self.mode) else None
         measured = self.task.measure(prediction, revealed) if revealed is not None else ""
         feedback = Feedback(report=self.describe_step(observation, prediction, revealed), measured=measured)
-        if not self.call_lm or prediction is None:
-            return feedback
+        if not self.call_lm or prediction is None or (sees_truth(self.mode) and revealed is None):
+            return feedback  # nothing to critique, or (shuffled, step 0) no earlier truth to ground it
         inputs = {"observation": observation, "prediction": self.task.format_prediction(prediction)}
         if revealed is not None:
             inputs["outcome"] = f"{self.task.format_truth(revealed)}\nMeasured error: {measured}"
@@ -97,23 +97,19 @@ class Critic(dspy.Module):
 
 
 def revealed_targets(mode: str, targets: Sequence[Mapping[str, Any]], seed: int) -> list[Mapping[str, Any] | None]:
-    """What the critic is shown at each step: the truth, another step's truth (shuffled control), or nothing."""
+    """What the critic is shown at each step: the truth, an earlier step's truth (shuffled control), or nothing."""
     if mode == "truth":
         return list(targets)
     if mode != "shuffled":
         return [None] * len(targets)
-    order = derangement(len(targets), random.Random(seed))
-    return [targets[i] for i in order]
+    return [None if source is None else targets[source] for source in shuffled_sources(len(targets), seed)]
 
 
-def derangement(n: int, rng: random.Random) -> list[int]:
-    """A permutation of range(n) with no fixed point (n >= 2), so no step sees its own truth."""
-    if n < 2:
-        return list(range(n))
-    for _ in range(100):
-        order = list(range(n))
-        rng.shuffle(order)
-        if all(i != v for i, v in enumerate(order)):
-            return order
-    offset = rng.randrange(1, n)
-    return [(i + offset) % n for i in range(n)]
+def shuffled_sources(n: int, seed: int) -> list[int | None]:
+    """For the shuffled control: which step's truth step t is shown, drawn from steps 0..t-1 only.
+
+    A control must never see a future truth: a derangement over the whole sequence handed most steps a later
+    step's answer (often exactly y_{t+1}). Step 0 has no earlier step and is shown nothing.
+    """
+    rng = random.Random(seed)
+    return [None if t == 0 else rng.randrange(t) for t in range(n)]

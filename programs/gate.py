@@ -16,7 +16,10 @@ from llm_as_rnn.programs.memory import Memory
 
 
 class ReplayGate:
-    """Choose among h_t, h_{t-1} and h_0 by the task's step reward on the last `replay` steps (current included)."""
+    """Choose among h_t, h_{t-1} and h_0 by the task's step reward on the last `replay` steps it is given.
+
+    LLMAsRNN passes the steps before t: h_t was written from step t, so replaying step t would favour h_t.
+    """
 
     def __init__(self, task: Any, replay: int = 2, *, allow_reset: bool = True):
         if replay < 1:
@@ -35,7 +38,10 @@ class ReplayGate:
         for name, memory in candidates:  # the same memory under two names is replayed once, under the first
             if all(memory != seen for _, seen in unique):
                 unique.append((name, memory))
-        if len(unique) == 1 or not recent:
+        if not recent:
+            record.budget_actions.append("gate:accept:no earlier step to replay")
+            return new
+        if len(unique) == 1:
             return new
         scores = [sum(step_reward(self.task, predict(memory, s), s.target) for s in recent) for _, memory in unique]
         best = max(range(len(unique)), key=lambda i: (scores[i], -i))  # ties: the earlier (newer) candidate

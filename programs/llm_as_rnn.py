@@ -34,7 +34,8 @@ class LLMAsRNN(SequenceProgram):
         task: A `tasks.Task` (targets, input format, memory sections).
         budget: Memory budget in tokens.
         feedback: `truth` (critique grounded in y_t), `judge` (LLM-as-judge, no y_t), `none`, or `shuffled`
-            (another step's truth: the control that shows whether the loop learns from feedback at all).
+            (an earlier step's truth, never a later one: the control that shows whether the loop learns from
+            feedback at all).
         fused: Critique and rewrite in one LM call (2 calls per step instead of 3).
         schema: Memory sections; defaults to the task's.
         sections: Keep only these sections of the schema (structure search).
@@ -42,7 +43,7 @@ class LLMAsRNN(SequenceProgram):
         roles: Backbones for predictor, critic and updater; `None` roles use the configured LM.
         policy: `rewrite` (the paper: the updater writes the whole new memory), `delta` (it removes and adds
             bullets), or `gated` (rewrite, kept only if it does no worse than keeping h_{t-1} or resetting to h_0
-            on a replay of the last `gate_replay` steps; needs `truth` feedback).
+            on a replay of the last `gate_replay` steps before t; needs `truth` feedback).
         recent_steps: Also show the predictor the last k raw steps (with outcomes when the mode reveals them).
         gate_replay: Steps replayed by the gate.
         seed: Seeds the shuffled-truth control.
@@ -103,10 +104,13 @@ class LLMAsRNN(SequenceProgram):
                 feedback = self.critic(step.input, y_hat, revealed[t], record, lm=self.roles.critic)   # (2) e_t
                 updated = self.updater(memory, feedback, record, count, lm=self.roles.updater)         # (3) h_t
                 if self.gate is not None:
-                    updated = self.gate(memory, updated, steps[: t + 1], record, self._replay(past),
+                    # Replay only steps before t: h_t was written from step t, so scoring on it favours h_t.
+                    updated = self.gate(memory, updated, steps[:t], record, self._replay(past),
                                         initial=self.initial_memory)
                 memory = updated
-                past.append(describe_past_step(self.task, t, step, y_hat, with_outcome=sees_truth(self.feedback_mode)))
+                past.append(describe_past_step(self.task, t, step, y_hat,
+                                               with_outcome=sees_truth(self.feedback_mode) and revealed[t] is not None,
+                                               outcome=revealed[t]))
                 record.feedback = feedback.text
                 record.memory = memory.render()
                 record.memory_tokens = count(record.memory)

@@ -15,8 +15,12 @@ class PastStep:
     input: str = ""
 
 
-def describe_past_step(task: Any, t: int, step: Any, prediction: Any = None, *, with_outcome: bool = True) -> PastStep:
-    """Step t's input and, once revealed, its outcome (without it, the prediction made, for no-truth modes)."""
-    last = (f"Outcome: {task.format_truth(step.target)}" if with_outcome
+def describe_past_step(task: Any, t: int, step: Any, prediction: Any = None, *, with_outcome: bool = True,
+                       outcome: Any = None) -> PastStep:
+    """Step t's input and, once revealed, its outcome (without it, the prediction made, for no-truth modes).
+
+    `outcome` replaces the step's own truth (the shuffled control shows what that step's critic was shown)."""
+    shown = outcome if outcome is not None else step.target
+    last = (f"Outcome: {task.format_truth(shown)}" if with_outcome
             else f"Your prediction: {task.format_prediction(prediction)}")
     return PastStep(t, f"Step {t + 1}:\n{step.input}\n{last}", step.input)

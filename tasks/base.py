@@ -167,11 +167,13 @@ class Task(ABC):
 
     def correct(self, prediction: Mapping[str, Any] | None, target: Mapping[str, Any]) -> bool | None:
         """Was step t right? Used for self-correction rates. The default: the primary target is a label or top-k
-        target and its first answer is right; None (not defined) for regression unless a task sets a tolerance."""
+        target and its first answer is right; None (not defined) for regression unless a task sets a tolerance.
+        A missing answer is a miss wherever correctness is defined: a run must not look better by failing."""
         primary = self.primary
+        defined = primary.kind in ("label", "topk") or getattr(self, "tolerance", None) is not None
         value = None if prediction is None else prediction.get(primary.name)
         if value is None:
-            return None
+            return False if defined else None
         if primary.kind == "label":
             return str(value) == str(target[primary.name])
         if primary.kind == "topk":

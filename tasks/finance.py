@@ -96,7 +96,7 @@ class FinanceTask(Task):
     def correct(self, prediction, target) -> bool | None:
         """A step is right when the predicted direction is (directional accuracy)."""
         if prediction is None or prediction.get("direction") is None:
-            return None
+            return False  # a missing forecast is a miss
         return str(prediction["direction"]) == str(target["direction"])
 
     @functools.cached_property
@@ -126,8 +126,12 @@ class FinanceTask(Task):
         return StepSequence(id=f"finance-{self.series}-{frame['date'].iloc[block[0]]}", steps=tuple(steps))
 
     def format_input(self, days: pd.DataFrame, base: float) -> str:
-        """Newest day first (as in the weather task), fixed decimals, relative indices, no dates or levels."""
+        """Oldest day first, fixed decimals, relative indices, no dates or levels, and today's move stated again
+        at the end (small models otherwise copy a row of the table instead of reading today's; see weather)."""
         lines = ["day  return_pct  close_rebased"]
-        for offset, (_, day) in zip(range(0, -len(days), -1), days.iloc[::-1].iterrows(), strict=True):
+        for offset, (_, day) in zip(range(1 - len(days), 1), days.iterrows(), strict=True):
             lines.append(f"{offset:>3}  {day['return_pct']:>+10.2f}  {100 * day['close'] / base:>13.2f}")
+        today = days.iloc[-1]
+        lines.append(f"Today (day 0): return {today['return_pct']:+.2f} %, close {100 * today['close'] / base:.2f} "
+                     "(re-based).")
         return "\n".join(lines)

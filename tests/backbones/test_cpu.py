@@ -6,7 +6,8 @@ import pytest
 
 from llm_as_rnn.backbones.cpu import compiled_features, is_portable, unsafe_kernels
 
-PORTABLE = "CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | BMI2 = 1 | LLAMAFILE = 1 | REPACK = 1 |"
+PORTABLE = ("CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | BMI2 = 1 | LLAMAFILE = 1 | "
+            "REPACK = 1 |")
 NATIVE_XEON = PORTABLE.replace("BMI2 = 1 |", "BMI2 = 1 | AVX512 = 1 | AVX512_VNNI = 1 | AMX_INT8 = 1 |")
 HASWELL = frozenset("pni ssse3 avx avx2 f16c fma bmi2".split())
 

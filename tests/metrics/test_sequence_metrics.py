@@ -25,7 +25,7 @@ def test_align_needs_both_temperature_within_two_degrees_and_the_rain_call():
     assert task.correct({"temp_max": 11.9, "rain": "yes"}, truth) is True
     assert task.correct({"temp_max": 12.1, "rain": "yes"}, truth) is False
     assert task.correct({"temp_max": 10.0, "rain": "no"}, truth) is False
-    assert task.correct(None, truth) is None
+    assert task.correct(None, truth) is False  # a missing forecast is a miss
 
 
 def test_scoreboard_adds_align_and_self_correction():

@@ -49,9 +49,30 @@ def test_gate_rejects_a_memory_that_makes_replays_worse():
         return toy_responder(call)
 
     out, _engine = run(LLMAsRNN(ToyTask(), budget=80, policy="gated"), responder)
-    assert all("WRONG" not in m for m in out.memories)
-    assert all(any(a.startswith("gate:reject") for a in r.budget_actions) for r in out.records)
-    assert out.lm_calls[1] == 3 + 2 * 2  # predict, critique, update + 2 replayed steps x 2 memories (h_{t-1} = h_0)
+    # Step 0 has no earlier step to replay: its rewrite is accepted; from step 1 on the gate throws it out.
+    assert "gate:accept:no earlier step to replay" in out.records[0].budget_actions
+    assert all("WRONG" not in m for m in out.memories[1:])
+    assert all(any(a.startswith(("gate:reject", "gate:reset")) for a in r.budget_actions) for r in out.records[1:])
+    assert out.lm_calls[2] == 3 + 2 * 2  # predict, critique, update + 2 earlier steps x 2 distinct memories
+
+
+def test_gate_replays_only_steps_before_t():
+    """Replaying step t would favour h_t, which was written from step t's truth."""
+    shown: list[float] = []
+
+    def responder(call):
+        if call.role == "predict":
+            shown.append(shown_value(call))
+        if call.role == "update":
+            return {"patterns": [f"seen {len(call.user)}"], "corrections": []}
+        return toy_responder(call)
+
+    out, _ = run(LLMAsRNN(ToyTask(), budget=80, policy="gated", gate_replay=3), responder, steps=5)
+    assert out.failures == {}
+    # Each step's own prediction shows a new, larger value; a value not above the largest so far is a replay.
+    replays = [(max(shown[:i]), value) for i, value in enumerate(shown) if i and value <= max(shown[:i])]
+    assert replays, "the gate never replayed a step"
+    assert all(value < current for current, value in replays)
 
 
 def test_gate_resets_a_memory_that_has_gone_stale():
@@ -65,9 +86,9 @@ def test_gate_resets_a_memory_that_has_gone_stale():
         return toy_responder(call)
 
     out, _ = run(LLMAsRNN(ToyTask(), budget=80, policy="gated", gate_replay=1), responder)
-    assert all("copy 99" not in m for m in out.memories)
-    assert all(p["value"] != 99.0 for p in out.predictions)
-    assert all(any(a.startswith(("gate:reject", "gate:reset")) for a in r.budget_actions) for r in out.records)
+    assert all("copy 99" not in m for m in out.memories[1:])  # step 0 has nothing earlier to replay
+    assert all(p["value"] != 99.0 for p in out.predictions[2:])
+    assert all(any(a.startswith(("gate:reject", "gate:reset")) for a in r.budget_actions) for r in out.records[1:])
 
 
 def test_gate_prefers_the_new_memory_on_a_tie_and_resets_when_only_h0_is_better():

@@ -56,7 +56,7 @@ def test_correct_is_first_answer_in_the_primary_category(clinical):
     target = {"diagnoses": ["Heart failure, unspecified (ICD-10 I50.9)", "Hypertension (ICD-10 I10)"]}
     assert clinical.correct({"diagnoses": ["congestive heart failure", "sepsis"]}, target)
     assert not clinical.correct({"diagnoses": ["sepsis", "heart failure"]}, target)
-    assert clinical.correct(None, target) is None
+    assert clinical.correct(None, target) is False  # a missing answer is a miss
 
 
 def test_visit_text_uses_relative_time_only():

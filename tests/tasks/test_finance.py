@@ -38,11 +38,13 @@ def test_inputs_have_no_dates_and_no_index_levels(finance):
         assert "2016" not in step.input and "2017" not in step.input
         level = f"{daily.loc[step.context['date'], 'close']:.2f}"
         assert level not in step.input
-        rows = step.input.splitlines()[1:]
-        assert rows[0].split()[0] == "0" and float(rows[0].split()[1]) == pytest.approx(
+        rows = step.input.splitlines()[1:-1]
+        assert rows[-1].split()[0] == "0" and float(rows[-1].split()[1]) == pytest.approx(
             step.context["today_return_pct"], abs=0.006)
+        today = f"Today (day 0): return {step.context['today_return_pct']:+.2f} %"
+        assert step.input.splitlines()[-1].startswith(today)
         assert step.target["direction"] == ("up" if step.target["return_pct"] > 0 else "down")
-    first = sequence.steps[0].input.splitlines()[-1]
+    first = sequence.steps[0].input.splitlines()[1]
     assert first.split()[-1] == "100.00"  # re-based to 100 at the episode's start
 
 

@@ -28,8 +28,11 @@ def test_inputs_carry_no_dates_and_targets_are_next_day(weather_task):
     daily = load_daily().to_pandas().set_index("date")
     for step in sequence.steps:
         assert "2015" not in step.input and "2014" not in step.input
-        rows = step.input.splitlines()[2:]
-        assert [r.split()[0] for r in rows] == ["0", "-1", "-2", "-3", "-4", "-5", "-6"]  # newest first
+        rows = step.input.splitlines()[2:-1]
+        assert [r.split()[0] for r in rows] == ["-6", "-5", "-4", "-3", "-2", "-1", "0"]  # oldest first
+        today = step.input.splitlines()[-1]
+        assert today.startswith("Today (day 0): temp_max ") and f"{step.context['today_temp_max']:.1f} °C" in today
+        assert f"(rain: {step.context['today_rain']})" in today
         assert step.target["temp_max"] == daily.loc[step.context["target_date"], "temp_max"]
         assert step.context["today_temp_max"] == daily.loc[step.context["date"], "temp_max"]
         assert pd.Timestamp(step.context["target_date"]) - pd.Timestamp(step.context["date"]) == pd.Timedelta(days=1)
@@ -42,9 +45,9 @@ def test_episodes_are_consecutive_and_evenly_spread(weather_task):
     assert len(months) >= 4
 
 
-def test_oldest_first_order_is_available():
-    step = WeatherTask(newest_first=False).sequences("test", limit=1, steps=1)[0].steps[0]
-    assert step.input.splitlines()[-1].split()[0] == "0"
+def test_newest_first_order_is_available():
+    step = WeatherTask(newest_first=True).sequences("test", limit=1, steps=1)[0].steps[0]
+    assert step.input.splitlines()[2].split()[0] == "0" and step.input.splitlines()[-1].startswith("Today")
 
 
 def test_registry_and_bad_split():
