@@ -1,7 +1,8 @@
-"""Cost of one LLM-as-RNN step on the embedded backbone: seconds, LM calls and prompt tokens against t, and the
-framework overhead = (wall time - time inside llama.cpp) / wall time.
+"""Cost of one LLM-as-RNN step on an embedded backbone: seconds, LM calls and prompt tokens against t, KV-prefix
+reuse, peak RSS, and the framework overhead = (wall time - time inside llama.cpp) / wall time.
 
-    python benchmarks/step_costs.py --episodes 3 --steps 10 [--fused] [--budget 160]
+    python -m benchmarks.step_costs --episodes 3 --steps 10 [--backbone llamacpp/qwen2.5-coder-0.5b-instruct]
+        [--fused] [--budget 160]
 
 Runs on held-out dev episodes with DSPy's cache off, so every call reaches the backbone.
 """
@@ -23,6 +24,7 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=160)
     parser.add_argument("--fused", action="store_true")
     parser.add_argument("--feedback", default="truth")
+    parser.add_argument("--backbone", default="llamacpp/smollm2-135m-instruct")
     args = parser.parse_args()
 
     import dspy
@@ -31,7 +33,7 @@ def main() -> None:
     from llm_as_rnn.programs import LLMAsRNN
     from llm_as_rnn.tasks import get_task
 
-    lm = load_backbone(cache=False)
+    lm = load_backbone(args.backbone, cache=False)
     engine = lm.engine
     dspy.configure(lm=lm)
     task = get_task("weather")
@@ -43,7 +45,7 @@ def main() -> None:
     wall = time.perf_counter() - started
     busy = engine.busy_seconds - busy_before
 
-    print(f"embedded backbone, {len(sequences)} dev episodes x {args.steps} steps, budget {args.budget}, "
+    print(f"{args.backbone}, {len(sequences)} dev episodes x {args.steps} steps, budget {args.budget}, "
           f"feedback={args.feedback}, fused={args.fused}")
     print(f"{'t':>3} {'s/step':>7} {'LM calls':>8} {'prompt tok':>10} {'memory tok':>10}")
     for t in range(args.steps):
@@ -62,6 +64,13 @@ def main() -> None:
     print(f"framework overhead: {(wall - busy) / wall:.1%}")
     print(f"KV prefix reuse: {engine.reused_prompt_tokens} of {engine.prompt_tokens} prompt tokens "
           f"({engine.reused_prompt_tokens / max(engine.prompt_tokens, 1):.1%})")
+    print(f"peak RSS: {peak_rss_gb():.2f} GB (weights loaded once; {engine.contexts} llama.cpp contexts share them)")
+
+
+def peak_rss_gb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 
 
 def _mean(records: list, field: str) -> float:

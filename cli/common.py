@@ -64,6 +64,15 @@ def add_task_arguments(parser: argparse.ArgumentParser, *, tasks: list[str]) -> 
     group.add_argument("--steps", type=positive_int, default=10, help="steps per sequence (default: 10)")
 
 
+def warn_small_sample(count: int, what: str = "sequences") -> None:
+    """Bootstrap CIs resample whole sequences: with fewer than 5 they are too coarse to read."""
+    from llm_as_rnn.metrics.bootstrap import MIN_SEQUENCES_FOR_CI
+
+    if count < MIN_SEQUENCES_FOR_CI:
+        print(f"warning: N={count} {what}: confidence intervals over fewer than {MIN_SEQUENCES_FOR_CI} sequences are "
+              "too coarse to read (raise --episodes)", file=sys.stderr)
+
+
 def add_program_arguments(parser: argparse.ArgumentParser) -> None:
     """The LLM-as-RNN architecture, or a saved (compiled) program to start from."""
     from llm_as_rnn.programs.critic import FEEDBACK_MODES

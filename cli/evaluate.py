@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from llm_as_rnn.cli.common import UsageError, add_backbone_arguments, build_roles, positive_int
+from llm_as_rnn.cli.common import UsageError, add_backbone_arguments, build_roles, positive_int, warn_small_sample
 from llm_as_rnn.cli.common import console as make_console
 
 DESCRIPTION = """Evaluate methods (LLM-as-RNN, its feedback ablations, and the baselines) on tasks, beside classical
@@ -31,7 +31,8 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
                        help="comma-separated method specs, e.g. llm_as_rnn:judge, fhc:context_budget=2048 "
                             f"(default: {','.join(DEFAULT_METHODS)})")
     group.add_argument("--split", default="test", choices=SPLITS)
-    group.add_argument("--episodes", type=positive_int, default=3, help="sequences per task (default: 3)")
+    group.add_argument("--episodes", type=positive_int, default=8,
+                       help="sequences per task (default: 8; CIs over fewer than 5 are flagged)")
     group.add_argument("--steps", type=positive_int, default=5, help="steps per sequence (default: 5)")
     group.add_argument("--budget", type=positive_int, default=DEFAULT_BUDGET_TOKENS,
                        help=f"LLM-as-RNN memory budget in tokens (default: {DEFAULT_BUDGET_TOKENS})")
@@ -94,6 +95,8 @@ def execute(args: argparse.Namespace) -> int:
                             budget=args.budget, context_budget=args.context_budget, workers=args.workers,
                             seed=args.seed, task_options=options,
                             saved_programs={_label(Path(p)): str(Path(p).resolve()) for p in args.program})
+    for name, sequences in evaluation.sequences.items():
+        warn_small_sample(len(sequences), f"{name} sequences")
     pending, total = evaluation.pending(), len(evaluation.jobs())
     console.print(f"{total} (task, method, sequence) runs: {len(pending)} to do, "
                   f"{total - len(pending)} already finished in {out}")

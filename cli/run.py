@@ -16,6 +16,7 @@ from llm_as_rnn.cli.common import (
     build_program,
     build_roles,
     run_directory,
+    warn_small_sample,
 )
 from llm_as_rnn.cli.common import (
     console as make_console,
@@ -53,6 +54,7 @@ def execute(args: argparse.Namespace) -> int:
     sequences = task.sequences(args.split, limit=args.episodes, steps=args.steps)
     if not sequences:
         raise UsageError(f"task {task.name}: no {args.split} sequences of {args.steps} steps")
+    warn_small_sample(len(sequences))
     roles = build_roles(args)
     dspy.configure(lm=roles.predictor)
     program = build_program(args, task, roles)

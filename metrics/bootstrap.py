@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_RESAMPLES = 2000
+MIN_SEQUENCES_FOR_CI = 5  # below this a bootstrap CI over sequences is too coarse to read; reports warn
 
 
 @dataclass(frozen=True)
@@ -16,12 +17,13 @@ class Interval:
     low: float
     high: float
     level: float = 0.95
+    n: int = 0  # sequences the interval resamples (the unit of independence)
 
     def __str__(self) -> str:
-        return f"{self.estimate:.3f} [{self.low:.3f}, {self.high:.3f}]"
+        return f"{self.estimate:.3f} [{self.low:.3f}, {self.high:.3f}] (N={self.n})"
 
     def as_dict(self) -> dict[str, float]:
-        return {"estimate": self.estimate, "low": self.low, "high": self.high, "level": self.level}
+        return {"estimate": self.estimate, "low": self.low, "high": self.high, "level": self.level, "n": self.n}
 
 
 def _resample_means(sums: np.ndarray, counts: np.ndarray, resamples: int, seed: int) -> np.ndarray:
@@ -49,14 +51,16 @@ def bootstrap_mean(
 ) -> Interval:
     """Mean over all scored steps, with a percentile interval from resampling whole sequences."""
     sums, counts = _step_matrix(per_sequence)
+    n = int((counts > 0).sum())
     if counts.sum() == 0:
-        return Interval(float("nan"), float("nan"), float("nan"), level)
+        return Interval(float("nan"), float("nan"), float("nan"), level, 0)
     estimate = float(sums.sum() / counts.sum())
     if len(sums) < 2:
-        return Interval(estimate, float("nan"), float("nan"), level)
+        return Interval(estimate, float("nan"), float("nan"), level, n)
     means = _resample_means(sums, counts, resamples, seed)
     tail = (1 - level) / 2 * 100
-    return Interval(estimate, float(np.nanpercentile(means, tail)), float(np.nanpercentile(means, 100 - tail)), level)
+    low, high = float(np.nanpercentile(means, tail)), float(np.nanpercentile(means, 100 - tail))
+    return Interval(estimate, low, high, level, n)
 
 
 def paired_bootstrap_difference(

@@ -21,6 +21,7 @@ import dspy
 from dspy.adapters.utils import format_field_value, get_annotation_name
 
 MEMORY_FIELDS = ("memory",)
+LONG_TYPE_CHARS = 200
 
 
 class SystemPromptMemoryAdapter(dspy.JSONAdapter):
@@ -64,6 +65,18 @@ class SystemPromptMemoryAdapter(dspy.JSONAdapter):
             parts.append(self.user_message_output_requirements(signature))
         parts.append(suffix)
         return "\n\n".join(p for p in parts if p).strip()
+
+    def user_message_output_requirements(self, signature: type[dspy.Signature]) -> str:
+        """DSPy's reminder, without restating a long type: a closed label set (clinical: ~200 categories) is
+        listed once, in the static system message, instead of again in every step's user message."""
+        def type_info(field: Any) -> str:
+            if field.annotation is str:
+                return ""
+            name = get_annotation_name(field.annotation)
+            return f" (a valid {name})" if len(name) <= LONG_TYPE_CHARS else " (from the labels listed above)"
+
+        fields = ", then ".join(f"`{name}`{type_info(field)}" for name, field in signature.output_fields.items())
+        return f"Respond with a JSON object in the following order of fields: {fields}."
 
     def format_task_description(self, signature: type[dspy.Signature]) -> str:
         return f"Your task: {textwrap.dedent(signature.instructions).strip()}"

@@ -32,6 +32,14 @@ class MemoryBudget:
             )
         return skeleton
 
+    def check_initial(self, memory: Memory, count: TokenCounter) -> int:
+        """Raise `BudgetError` if h_0 itself does not fit: the loop would start over its own budget."""
+        used = count(memory.render())
+        if used > self.tokens:
+            raise BudgetError(f"the initial memory h_0 uses {used} tokens, over the memory budget of {self.tokens}; "
+                              "shorten it or raise the budget")
+        return used
+
     def describe(self, used: int) -> str:
         """What the updater is told (the Letta trick: show the count, not just the limit)."""
         return f"at most {self.tokens} tokens for the whole memory; the current memory uses {used}"

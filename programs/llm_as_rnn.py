@@ -89,10 +89,17 @@ class LLMAsRNN(SequenceProgram):
         self.updater = MemoryUpdater(self.schema, self.budget, fused=fused,
                                      policy="delta" if policy == "delta" else "rewrite")
         self.gate = ReplayGate(task, gate_replay) if policy == "gated" else None
+        if self.roles.predictor is not None or dspy.settings.lm is not None:  # else: checked when forward starts
+            self.check_budget(self.token_counter())
+
+    def check_budget(self, count) -> None:
+        """The empty structure and h_0 must both fit the budget, before any LM call is spent."""
+        self.budget.check_feasible(self.schema, count)
+        self.budget.check_initial(self.initial_memory, count)
 
     def forward(self, steps: Sequence[Any], sequence_id: str = "") -> dspy.Prediction:
         count = self.token_counter()
-        self.budget.check_feasible(self.schema, count)
+        self.check_budget(count)
         memory = self.initial_memory                                                           # h_0
         revealed = revealed_targets(self.feedback_mode, [s.target for s in steps], _seed(self.seed, sequence_id))
         past: list[PastStep] = []

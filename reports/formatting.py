@@ -12,10 +12,15 @@ def format_number(value: float | None, digits: int = 3) -> str:
 
 
 def format_interval(interval: Any, digits: int = 3, separator: str = " ") -> str:
-    """'estimate [low, high]' (the CI after `separator`); the estimate alone when there is no CI."""
+    """'estimate [low, high] N=n' (the CI after `separator`, with the number of sequences it resamples, flagged
+    with '!' below `MIN_SEQUENCES_FOR_CI`); the estimate and N alone when there is no CI."""
+    from llm_as_rnn.metrics.bootstrap import MIN_SEQUENCES_FOR_CI
+
     if math.isnan(interval.estimate):
         return "—"
+    n = getattr(interval, "n", 0)
+    count = f" N={n}{'!' if n < MIN_SEQUENCES_FOR_CI else ''}" if n else ""
     if math.isnan(interval.low):
-        return format_number(interval.estimate, digits)
+        return f"{format_number(interval.estimate, digits)}{count}"
     low, high = format_number(interval.low, digits), format_number(interval.high, digits)
-    return f"{format_number(interval.estimate, digits)}{separator}[{low}, {high}]"
+    return f"{format_number(interval.estimate, digits)}{separator}[{low}, {high}]{count}"

@@ -67,7 +67,7 @@ def write_results(out: str | Path, summaries: list[Any], settings: dict[str, Any
     paths["json"].write_text(redact(json.dumps(payload, indent=1, default=str)), encoding="utf-8")
     with paths["csv"].open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["task", "kind", "method", "versus", "metric", "estimate", "low",
-                                                    "high", "level", "sequences"])
+                                                    "high", "level", "n", "sequences"])
         writer.writeheader()
         writer.writerows(rows)
     paths["markdown"].write_text(markdown_tables(summaries, settings), encoding="utf-8")
@@ -82,8 +82,9 @@ def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
         f"Split `{settings.get('split')}`, {settings.get('episodes')} sequences x {settings.get('steps')} steps per "
         f"task; backbone `{backbones.get('predictor')}` (critic `{backbones.get('critic')}`, updater "
         f"`{backbones.get('updater')}`); memory budget {settings.get('budget')} tokens, context budget "
-        f"{settings.get('context_budget')} tokens. Means with 95% bootstrap CIs over sequences; Δ is the paired "
-        "difference to the task's reference anchor on the same steps.",
+        f"{settings.get('context_budget')} tokens. Means with 95% bootstrap CIs over sequences, N = the sequences "
+        "each interval resamples (N! below 5: too few for a CI to mean much); Δ is the paired difference to the "
+        "task's reference anchor on the same steps.",
         "",
     ]
     for summary in summaries:

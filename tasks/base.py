@@ -17,7 +17,8 @@ class Target:
     """One thing to predict at every step.
 
     `regression` targets are floats, `label` targets one of `labels`, `topk` targets a ranked list of `k` items
-    whose truth is a list of relevant items, most important first (e.g. a visit's diagnoses, primary first).
+    whose truth is a list of relevant items, most important first (e.g. a visit's diagnoses, primary first); a
+    `topk` target with `labels` answers only from them (an output contract a small model cannot get wrong).
     `normalize` maps a top-k item (free text, a code) to the key it is scored on (e.g. a CCSR category); None means
     exact, case-insensitive text. `scale` is a typical error of a regression target (the optimisation reward is
     exp(-|error| / scale)).
@@ -49,6 +50,8 @@ class Target:
             return float
         if self.kind == "label":
             return Literal.__getitem__(tuple(self.labels))
+        if self.labels:  # a closed label set: the schema (and the llama.cpp grammar) admits nothing else
+            return list[Literal.__getitem__(tuple(self.labels))]
         return list[str]
 
     @property

@@ -1,9 +1,18 @@
 """Clinical: the discharge diagnoses of each hospital visit of a patient, from structured visit features.
 
 Each patient with at least two admissions is one sequence; each admission is a step. x_t is the visit's
-structured record (no diagnoses, DRG codes or notes: they leak the label); y_t is the visit's diagnoses, primary
-first, revealed after the prediction. Predictions are free-text diagnoses (or ICD-10 codes), scored on CCSR
-categories: Acc@1 = the primary diagnosis's category is the first answer's, Acc@k = among the first k.
+structured record (no diagnoses, DRG codes or notes: they leak the label; procedure codes are off by default, see
+below); y_t is the visit's diagnosis categories (CCSR), primary first, revealed after the prediction.
+
+Output contract: predictions are chosen from the CCSR categories seen in the *train* split (each named by its most
+frequent train diagnosis), enforced by the JSON schema and so by the llama.cpp grammar: a small model cannot answer
+with a medication, a care unit or an invented code. Scoring is the exact category: Acc@1 = the primary diagnosis's
+category is the first answer, Acc@k = among the first k. A test-split category never seen in training cannot be
+hit (it counts as a miss). Free text from an unconstrained backbone scores only when it is a label or carries an
+ICD-10 code; there is no fuzzy matching (a matcher built from every split leaked test vocabulary).
+
+Procedures (ICD procedure codes of the visit) are a proxy for the diagnosis, as DRG codes are, which the paper
+dropped: they are left out unless `procedures=True` (`--clinical-procedures`), an ablation.
 
 The paper (and its reproduction) used discharge-summary text of credentialed MIMIC-IV-Note; this open version uses
 the structured tables of the MIMIC-IV Clinical Database Demo (shipped, ODbL) or a user's own MIMIC-IV
@@ -20,7 +29,7 @@ from typing import Any
 
 from llm_as_rnn.programs.memory import MemorySchema, Section
 from llm_as_rnn.tasks.base import Step, StepSequence, Target, Task, select_evenly
-from llm_as_rnn.tasks.icd import DiagnosisMatcher, ccsr_category, codes_in_text, dotted_icd10
+from llm_as_rnn.tasks.icd import ccsr_category, codes_in_text, dotted_icd10
 
 SHIPPED_VISITS = Path(__file__).parent / "data" / "mimic_iv_demo_visits.jsonl.gz"
 TOP_K = 5
@@ -45,22 +54,54 @@ class ClinicalTask(Task):
 
     name = "clinical"
     description = (
-        "Predict the discharge diagnoses of this hospital visit from its structured record "
-        "(age, admission, services, procedures, medications, microbiology, vitals)."
+        "Predict the discharge diagnosis categories of this hospital visit from its structured record "
+        "(age, admission, services, medications, microbiology, vitals)."
     )
 
     def __init__(self, *, mimic_dir: str | Path | None = None, visits_file: str | Path | None = None,
-                 min_visits: int = 2, k: int = TOP_K):
+                 min_visits: int = 2, k: int = TOP_K, procedures: bool = False):
         if min_visits < 1:
             raise ValueError(f"min_visits must be at least 1, got {min_visits}")
         self.mimic_dir = Path(mimic_dir) if mimic_dir else None
         self.visits_file = Path(visits_file) if visits_file else SHIPPED_VISITS
         self.min_visits = min_visits
+        self.procedures = procedures
+        self.k = k
         self._categories: dict[str, str | None] = {}
-        self.targets = (
-            Target("diagnoses", "topk", "the discharge diagnoses of this visit (names or ICD-10 codes)", k=k,
-                   normalize=self.category),
+        if procedures:
+            self.description = self.description.replace("services, ", "services, procedures, ")
+
+    @functools.cached_property
+    def targets(self) -> tuple[Target, ...]:  # type: ignore[override]
+        return (
+            Target("diagnoses", "topk", "the discharge diagnosis categories of this visit", k=self.k,
+                   labels=tuple(self.labels), normalize=self.category),
         )
+
+    @functools.cached_property
+    def labels(self) -> dict[str, str]:
+        """Label -> CCSR category, for every category among the train split's diagnoses.
+
+        A category is named by its most frequent train diagnosis (CCSR's own names do not ship offline); names
+        shared by two categories get the category code appended, so labels stay one-to-one.
+        """
+        names: dict[str, Counter] = {}
+        for visit in self._split_visits("train"):
+            for diagnosis in visit["diagnoses"]:
+                category = _code_category(diagnosis.get("icd10"))
+                if category:
+                    names.setdefault(category, Counter())[str(diagnosis["description"]).strip()] += 1
+        chosen = {category: counts.most_common(1)[0][0] for category, counts in sorted(names.items())}
+        taken = Counter(chosen.values())
+        return {(name if taken[name] == 1 else f"{name} [{category}]"): category for category, name in chosen.items()}
+
+    @functools.cached_property
+    def _label_of(self) -> dict[str, str]:
+        return {category: label for label, category in self.labels.items()}
+
+    @functools.cached_property
+    def _folded_labels(self) -> dict[str, str]:
+        return {" ".join(label.casefold().split()): category for label, category in self.labels.items()}
 
     @property
     def memory_schema(self) -> MemorySchema:
@@ -75,19 +116,36 @@ class ClinicalTask(Task):
             return build_visits(hosp, min_visits=self.min_visits)
         return read_visits(self.visits_file)
 
-    @functools.cached_property
-    def matcher(self) -> DiagnosisMatcher:
-        return DiagnosisMatcher(d["icd10"] for v in self.visits for d in v["diagnoses"] if d.get("icd10"))
-
     def category(self, text: str) -> str | None:
-        """Free text, a truth item or a code -> CCSR category (the scoring key). A truth item's own code decides;
-        anything else goes through the matcher (an ICD-10 code in the text, else the closest recorded diagnosis)."""
+        """A label, a truth item or a code -> CCSR category (the scoring key); anything else -> None (a miss).
+
+        Exact after normalisation (case and spaces): a label maps to its category, a text carrying an ICD-10 code
+        to that code's category. No fuzzy matching."""
         if text not in self._categories:
-            marked = text.rsplit("(ICD-10 ", 1)[-1] if "(ICD-10 " in text else ""
-            codes = [c for c in codes_in_text(marked) if ccsr_category(c)]
-            code = codes[0] if codes else self.matcher.match(text)
-            self._categories[text] = ccsr_category(code) if code else None
+            folded = " ".join(str(text).casefold().split())
+            category = self._folded_labels.get(folded)
+            if category is None:
+                marked = text.rsplit("(ICD-10 ", 1)[-1] if "(ICD-10 " in text else text
+                codes = [c for c in codes_in_text(marked) if ccsr_category(c)]
+                category = ccsr_category(codes[0]) if codes else None
+            self._categories[text] = category
         return self._categories[text]
+
+    def truth_items(self, visit: dict[str, Any]) -> list[str]:
+        """The visit's diagnoses as categories, primary first, each once: its label when the category is in the
+        label set, else the diagnosis itself with its code (scored by that code's category, never predictable)."""
+        items, seen = [], set()
+        for diagnosis in visit["diagnoses"]:
+            category = _code_category(diagnosis.get("icd10"))
+            key = category or truth_item(diagnosis)
+            if key in seen:
+                continue
+            seen.add(key)
+            items.append(self._label_of.get(category, truth_item(diagnosis)) if category else truth_item(diagnosis))
+        return items
+
+    def _split_visits(self, split: str) -> list[dict[str, Any]]:
+        return [v for v in self.visits if subject_bucket(v["subject_id"]) in SPLIT_BUCKETS[split]]
 
     def sequences(self, split: str, *, limit: int | None = None, steps: int | None = None) -> list[StepSequence]:
         self.check_split(split)
@@ -100,7 +158,7 @@ class ClinicalTask(Task):
         for subject in select_evenly(patients, limit):
             visits = sorted(by_patient[subject], key=lambda v: v["visit_index"])[:steps]
             out.append(StepSequence(id=f"clinical-{subject}", steps=tuple(
-                Step(input=format_visit(v), target={"diagnoses": [truth_item(d) for d in v["diagnoses"]]},
+                Step(input=format_visit(v, procedures=self.procedures), target={"diagnoses": self.truth_items(v)},
                      context={"hadm_id": v["hadm_id"]})
                 for v in visits)))
         return out
@@ -126,8 +184,12 @@ def truth_item(diagnosis: dict[str, Any]) -> str:
     return f"{diagnosis['description']} (ICD-10 {dotted_icd10(code)})" if code else str(diagnosis["description"])
 
 
-def format_visit(visit: dict[str, Any]) -> str:
-    """The structured record of one admission, one fact per line, relative time only."""
+def _code_category(code: str | None) -> str | None:
+    return ccsr_category(code) if code else None
+
+
+def format_visit(visit: dict[str, Any], *, procedures: bool = False) -> str:
+    """The structured record of one admission, one fact per line, relative time only (procedures on request)."""
     gap = visit.get("days_since_previous")
     when = "first visit" if gap is None else f"visit {visit['visit_index'] + 1}, {gap:.0f} days after the previous one"
     lines = [
@@ -135,7 +197,7 @@ def format_visit(visit: dict[str, Any]) -> str:
         f"patient: {visit['age']}-year-old {'female' if visit['gender'] == 'F' else 'male'}",
         f"admission: {visit['admission_type']} from {visit['admission_location']}; stay {visit['los_days']:.1f} days",
         f"services: {_list(visit.get('services'))}; care units: {_list(visit.get('care_units'))}",
-        f"procedures: {_list(visit.get('procedures'))}",
+        *([f"procedures: {_list(visit.get('procedures'))}"] if procedures else []),
         f"medications: {_list(visit.get('medications'))}",
         f"microbiology organisms: {_list(visit.get('organisms'))}",
     ]

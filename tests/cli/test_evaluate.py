@@ -8,7 +8,10 @@ import pytest
 
 from llm_as_rnn.backbones.roles import Roles
 from llm_as_rnn.cli.main import main
+from llm_as_rnn.tasks.clinical import ClinicalTask
 from tests.scripted import scripted_lm
+
+CLINICAL_LABELS = list(ClinicalTask().labels)[:2]  # answers must come from the train label set
 
 
 def answer(call):
@@ -16,7 +19,7 @@ def answer(call):
         return {"summary": "it moved"}
     if call.role == "predict":
         values = {"temp_max": 10.0, "rain": "no", "return_pct": 0.0, "direction": "up",
-                  "diagnoses": ["Sepsis", "Heart failure"]}
+                  "diagnoses": CLINICAL_LABELS}
         return {f: values[f] for f in call.fields}
     out = {f: ["a note"] for f in call.fields if f not in ("critique", "lesson")}
     out.update({f: "text" for f in call.fields if f in ("critique", "lesson")})

@@ -107,3 +107,16 @@ def test_llm_judged_hits_use_the_first_item_judged_the_same():
         hits = judged_hits(target, predictions, truths, lm)
     assert hits == {"judge_hit@1": [0.0, 1.0, None], "judge_hit@3": [1.0, 1.0, None]}
     assert len(engine.calls) == 4  # stops at the first match
+
+
+def test_the_reward_counts_every_target_not_only_the_primary():
+    from llm_as_rnn.metrics.objective import step_reward
+    from llm_as_rnn.tasks.weather import WeatherTask
+
+    task = WeatherTask()
+    truth = {"temp_max": 12.0, "rain": "yes"}
+    both = step_reward(task, {"temp_max": 12.0, "rain": "yes"}, truth)
+    wrong_rain = step_reward(task, {"temp_max": 12.0, "rain": "no"}, truth)
+    assert both == pytest.approx(1.0)
+    assert wrong_rain == pytest.approx(0.5)  # the old primary-only reward scored this 1.0
+    assert step_reward(task, None, truth) == 0.0

@@ -78,3 +78,18 @@ def test_section_validation():
         Section("not valid", "T", "d")
     with pytest.raises(ValueError, match="distinct"):
         MemorySchema((Section("a", "A", "x"), Section("a", "B", "y")))
+
+
+def test_an_initial_memory_over_budget_is_refused_when_the_program_is_built():
+    import dspy
+
+    from llm_as_rnn.programs import LLMAsRNN
+    from llm_as_rnn.programs.budget import BudgetError
+    from tests.scripted import scripted_lm
+    from tests.toy_task import TOY_SCHEMA, ToyTask, toy_responder
+
+    lm, engine = scripted_lm(toy_responder)
+    h0 = TOY_SCHEMA.memory({"patterns": ["a long remembered note " * 20]})
+    with dspy.context(lm=lm), pytest.raises(BudgetError, match="initial memory h_0 uses"):
+        LLMAsRNN(ToyTask(), budget=60, initial_memory=h0)
+    assert engine.calls == []  # refused before any LM call

@@ -44,18 +44,47 @@ def test_inputs_never_contain_the_visits_diagnoses(clinical):
             assert not any(label.startswith(("diagnos", "drg", "note")) for label in labels)
 
 
-def test_scoring_maps_text_and_codes_to_ccsr(clinical):
-    assert clinical.category("Sepsis, unspecified organism") == clinical.category("sepsis") == "INF002"
-    assert clinical.category("I25.10") == clinical.category("coronary artery disease") == "CIR011"
+def test_scoring_is_the_exact_category_of_a_label_or_a_code(clinical):
+    sepsis = next(label for label, category in clinical.labels.items() if category == "INF002")
+    assert clinical.category(sepsis) == clinical.category(f"  {sepsis.upper()} ") == "INF002"
+    assert clinical.category("I25.10") == "CIR011"
+    assert clinical.category("sepsis") is None  # no fuzzy matching: free text is not a label
     assert clinical.category("Furosemide") is None
     item = truth_item({"description": "Heart failure, unspecified", "icd10": "I509"})
     assert item == "Heart failure, unspecified (ICD-10 I50.9)" and clinical.category(item) == "CIR019"
 
 
+def test_labels_come_from_the_train_split_only(clinical):
+    train = {c for v in clinical._split_visits("train") for d in v["diagnoses"]
+             if (c := clinical.category(truth_item(d)))}
+    test_only = {c for v in clinical._split_visits("test") for d in v["diagnoses"]
+                 if (c := clinical.category(truth_item(d)))} - train
+    assert set(clinical.labels.values()) == train
+    assert test_only, "the demo has test categories never seen in training"
+    assert not test_only & set(clinical.labels.values())
+    assert len(clinical.labels) == len(set(clinical.labels.values()))  # one label per category
+
+
+def test_the_output_contract_is_the_label_set(clinical):
+    import typing
+
+    (target,) = clinical.targets
+    (item_type,) = typing.get_args(target.annotation)
+    assert set(typing.get_args(item_type)) == set(clinical.labels)
+
+
+def test_procedures_are_an_opt_in_ablation(clinical):
+    step = clinical.sequences("test", limit=1)[0].steps[0]
+    assert "procedures:" not in step.input
+    assert "procedures:" in ClinicalTask(procedures=True).sequences("test", limit=1)[0].steps[0].input
+
+
 def test_correct_is_first_answer_in_the_primary_category(clinical):
+    failure = next(label for label, category in clinical.labels.items() if category == "CIR019")
+    sepsis = next(label for label, category in clinical.labels.items() if category == "INF002")
     target = {"diagnoses": ["Heart failure, unspecified (ICD-10 I50.9)", "Hypertension (ICD-10 I10)"]}
-    assert clinical.correct({"diagnoses": ["congestive heart failure", "sepsis"]}, target)
-    assert not clinical.correct({"diagnoses": ["sepsis", "heart failure"]}, target)
+    assert clinical.correct({"diagnoses": [failure, sepsis]}, target)
+    assert not clinical.correct({"diagnoses": [sepsis, failure]}, target)
     assert clinical.correct(None, target) is False  # a missing answer is a miss
 
 
