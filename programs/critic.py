@@ -16,7 +16,7 @@ from llm_as_rnn.signatures.judge import JudgeWithoutTruth
 
 FeedbackMode = Literal["truth", "judge", "none", "shuffled"]
 FEEDBACK_MODES: tuple[str, ...] = get_args(FeedbackMode)
-CRITIQUE_MAX_TOKENS = 256  # room for both fields at their length limits (120 + 80 characters)
+CRITIQUE_MAX_TOKENS = 256  # room for both fields at their length limits (240 + 160 characters)
 
 
 @dataclass
@@ -28,13 +28,26 @@ class Feedback:
     measured: str = ""
     critique: str = ""
     lesson: str = ""
+    running: str = ""  # the sequence so far (bias, hit rate), computed in code
 
     @property
     def text(self) -> str:
         parts = [f"Measured: {self.measured}"] * bool(self.measured)
+        parts += [f"Sequence so far: {self.running}"] * bool(self.running)
         parts += [f"Critique: {self.critique}"] * bool(self.critique)
         parts += [f"Lesson: {self.lesson}"] * bool(self.lesson)
         return "\n".join(parts) if parts else "(no feedback)"
+
+
+def whole_sentences(text: str) -> str:
+    """Drop a trailing fragment: a length-limited answer must never reach the memory cut mid-sentence
+    ("The actual temperature,"). Text without any sentence end is kept whole, it is one clause."""
+    text = " ".join(text.split())
+    if not text or text[-1] in ".!?)":
+        return text
+    ends = [text.rfind(mark) for mark in (". ", "! ", "? ")]
+    cut = max(ends)
+    return text[: cut + 1] if cut > 0 else text
 
 
 def check_feedback_mode(mode: str) -> None:
@@ -70,20 +83,25 @@ class Critic(dspy.Module):
         revealed: Mapping[str, Any] | None,
         record: StepRecord,
         lm: dspy.BaseLM | None = None,
+        running: str = "",
     ) -> Feedback:
         revealed = revealed if sees_truth(self.mode) else None
         measured = self.task.measure(prediction, revealed) if revealed is not None else ""
-        feedback = Feedback(report=self.describe_step(observation, prediction, revealed), measured=measured)
+        running = running if revealed is not None else ""
+        feedback = Feedback(report=self.describe_step(observation, prediction, revealed), measured=measured,
+                            running=running)
         if not self.call_lm or prediction is None or (sees_truth(self.mode) and revealed is None):
             return feedback  # nothing to critique, or (shuffled, step 0) no earlier truth to ground it
         inputs = {"observation": observation, "prediction": self.task.format_prediction(prediction)}
         if revealed is not None:
             inputs["outcome"] = f"{self.task.format_truth(revealed)}\nMeasured error: {measured}"
+            if running:
+                inputs["outcome"] += f"\nSequence so far: {running}"
         out = guarded_call(self.critique, role="feedback", record=record, max_tokens=CRITIQUE_MAX_TOKENS, lm=lm,
                            **inputs)
         if out is None:
             return feedback
-        feedback.critique, feedback.lesson = str(out.critique).strip(), str(out.lesson).strip()
+        feedback.critique, feedback.lesson = whole_sentences(str(out.critique)), whole_sentences(str(out.lesson))
         return feedback
 
     def describe_step(

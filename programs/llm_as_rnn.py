@@ -103,12 +103,16 @@ class LLMAsRNN(SequenceProgram):
         memory = self.initial_memory                                                           # h_0
         revealed = revealed_targets(self.feedback_mode, [s.target for s in steps], _seed(self.seed, sequence_id))
         past: list[PastStep] = []
+        predicted: list[Any] = []
         with self.session(memory.render(), count) as recorder:
             for t, step in enumerate(steps):
                 context = self.shown(memory, past)
                 record = recorder.start(t, step, context)
                 y_hat = self.predictor(context, step.input, record, lm=self.roles.predictor)           # (1) ŷ_t
-                feedback = self.critic(step.input, y_hat, revealed[t], record, lm=self.roles.critic)   # (2) e_t
+                predicted.append(y_hat)
+                running = self._running(predicted, revealed[: t + 1])
+                feedback = self.critic(step.input, y_hat, revealed[t], record, lm=self.roles.critic,  # (2) e_t
+                                       running=running)
                 updated = self.updater(memory, feedback, record, count, lm=self.roles.updater)         # (3) h_t
                 if self.gate is not None:
                     # Replay only steps before t: h_t was written from step t, so scoring on it favours h_t.
@@ -123,6 +127,11 @@ class LLMAsRNN(SequenceProgram):
                 record.memory_tokens = count(record.memory)
                 recorder.finish(record)
         return recorder.prediction(final_memory=memory.render())
+
+    def _running(self, predicted: list[Any], revealed: Sequence[Any]) -> str:
+        """Bias and hit rate over the steps whose truth this mode revealed (computed, no LM call)."""
+        pairs = [(p, y) for p, y in zip(predicted, revealed, strict=True) if y is not None]
+        return self.task.running([p for p, _ in pairs], [y for _, y in pairs]) if pairs else ""
 
     def shown(self, memory: Memory, past: list[PastStep]) -> str:
         """What the predictor reads in its system prompt: h_{t-1}, and the last `recent_steps` raw steps."""

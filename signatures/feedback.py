@@ -12,5 +12,7 @@ class CritiqueWithTruth(dspy.Signature):
     observation: str = dspy.InputField(desc="the input the prediction was made from")
     prediction: str = dspy.InputField(desc="what was predicted")
     outcome: str = dspy.InputField(desc="what actually happened, with the measured error of the prediction")
-    critique: str = dspy.OutputField(desc="what was wrong and why, in one or two sentences", max_length=120)
-    lesson: str = dspy.OutputField(desc="one concrete, reusable rule for the next predictions", max_length=80)
+    critique: str = dspy.OutputField(desc="what was wrong and why, in one or two short, complete sentences",
+                                     max_length=240)
+    lesson: str = dspy.OutputField(desc="one concrete, reusable rule for the next predictions, one short sentence",
+                                   max_length=160)

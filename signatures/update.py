@@ -21,15 +21,16 @@ class UpdateMemory(dspy.Signature):
 
 
 def with_memory_sections(signature: type[dspy.Signature], schema) -> type[dspy.Signature]:
-    """Append one `list[str]` output field per memory section, in schema order, and the schema's example memory
-    to the instructions (where optimizers can rewrite or drop it like any other instruction text)."""
+    """Append one `list[str]` output field per memory section, in schema order, and the schema's shape (a
+    structure-only template, never example facts: a small model copies a format example as if it were a lesson)
+    to the instructions, where optimizers can rewrite or drop it like any other instruction text."""
     for section in schema.sections:
         signature = signature.append(section.name, section_output_field(section), type_=list[str])
     example = schema.example_memory()
     if example is not None:
         signature = signature.with_instructions(
-            f"{signature.instructions}\n\nExample of a useful memory (from another sequence; write your own):\n"
-            f"{example.render()}"
+            f"{signature.instructions}\n\nShape of the memory (structure only: replace each <...> with what this "
+            f"sequence has shown; write nothing that the steps and feedback do not support):\n{example.render()}"
         )
     return signature
 

@@ -42,9 +42,9 @@ CLINICAL_SCHEMA = MemorySchema(
         Section("watch", "Considerations for future visits", "what to look for at the next visit"),
     ),
     example={
-        "history": ("visits 1-2: heart failure and atrial fibrillation; chronic kidney disease throughout",),
-        "focus": ("missed sepsis at visit 2: positive blood cultures and ICU stay point to infection",),
-        "watch": ("furosemide and digoxin again would mean a heart failure admission",),
+        "history": ("<the diagnosis categories this patient has had so far, from the revealed outcomes>",),
+        "focus": ("<what my last predictions missed, and which input signal pointed to it>",),
+        "watch": ("<what in the next visit's record would point to which category>",),
     },
 )
 

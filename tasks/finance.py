@@ -32,9 +32,10 @@ FINANCE_SCHEMA = MemorySchema(
         Section("watch", "Watch-list", "what to check at the next step"),
     ),
     example={
-        "regime": ("calm: daily moves under 0.5 % for the last 8 days",),
-        "corrections": ("my last three forecasts were too high by about 0.3 %: forecast closer to 0",),
-        "watch": ("a drop over 1.5 % has been followed by a rebound in this episode",),
+        "regime": ("<the trend and size of daily moves seen so far, with numbers>",),
+        "corrections": ("<the sign and size of my forecast errors so far (see 'Sequence so far') and the "
+                        "adjustment they call for>",),
+        "watch": ("<a pattern in this sequence that should change the next forecast>",),
     },
 )
 

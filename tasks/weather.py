@@ -43,9 +43,10 @@ WEATHER_SCHEMA = MemorySchema(
         Section("watch", "Watch-list", "what to check at the next step"),
     ),
     example={
-        "patterns": ("temp_max moved less than 2 °C a day over the last steps",),
-        "corrections": ("my last two temp_max forecasts were about 1.5 °C too low: forecast higher",),
-        "watch": ("rain after a day with more than 3 mm of precipitation",),
+        "patterns": ("<how tomorrow's values followed today's in this sequence, with the measured numbers>",),
+        "corrections": ("<the sign and size of my forecast errors so far (see 'Sequence so far') and the "
+                        "adjustment they call for>",),
+        "watch": ("<a condition in today's input that should change the next forecast>",),
     },
 )
 

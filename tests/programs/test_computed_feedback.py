@@ -1,0 +1,52 @@
+"""Feedback that costs no LM call: running bias and hit rate; critiques never reach the memory cut mid-sentence."""
+
+from __future__ import annotations
+
+import dspy
+
+from llm_as_rnn.programs import LLMAsRNN
+from llm_as_rnn.programs.critic import whole_sentences
+from llm_as_rnn.tasks.weather import WeatherTask
+from tests.scripted import scripted_lm
+from tests.toy_task import ToyTask, toy_responder
+
+
+def test_running_reports_bias_error_and_hit_rate():
+    task = WeatherTask()
+    predictions = [{"temp_max": 15.0, "rain": "no"}, {"temp_max": 12.0, "rain": "yes"}, None]
+    truths = [{"temp_max": 12.0, "rain": "no"}, {"temp_max": 11.0, "rain": "no"}, {"temp_max": 9.0, "rain": "no"}]
+    text = task.running(predictions, truths)
+    assert "temp_max over 2 steps: mean error +2.0 °C (too high on average), mean absolute error 2.0 °C" in text
+    assert "rain: right 1 of 2 steps" in text
+
+
+def test_the_running_summary_reaches_the_updater_only_from_revealed_steps():
+    task = ToyTask()
+    sequence = task.sequences(limit=1, steps=3)[0]
+    lm, engine = scripted_lm(toy_responder)
+    with dspy.context(lm=lm):
+        LLMAsRNN(task, budget=80)(steps=sequence.steps, sequence_id=sequence.id)
+    updates = engine.calls_for("update")
+    assert "Sequence so far: value over 1 steps: mean error -0.25 units (too low on average)" in updates[0].user
+    assert "value over 3 steps" in updates[2].user
+    lm, engine = scripted_lm(toy_responder)
+    with dspy.context(lm=lm):
+        LLMAsRNN(task, budget=80, feedback="judge")(steps=sequence.steps, sequence_id=sequence.id)
+    assert not any("Sequence so far" in c.user for c in engine.calls_for("update"))
+
+
+def test_whole_sentences_drops_a_trailing_fragment():
+    assert whole_sentences("Too warm by 3 °C. The actual temperature,") == "Too warm by 3 °C."
+    assert whole_sentences("Forecast lower next time.") == "Forecast lower next time."
+    assert whole_sentences("forecast 2 °C lower") == "forecast 2 °C lower"
+    assert whole_sentences("  spaced   out.  ") == "spaced out."
+
+
+def test_the_update_instructions_show_structure_not_invented_facts():
+    from llm_as_rnn.signatures.update import update_signature
+
+    for task in (WeatherTask(), ToyTask()):
+        instructions = update_signature(task.memory_schema).instructions
+        if task.memory_schema.example:
+            assert "structure only" in instructions and "<" in instructions
+        assert "1.5 °C too low" not in instructions
