@@ -75,7 +75,7 @@ class LlamaCppEngine:
         default_temperature: float = 0.0,
         seed: int = 0,
         contexts: int = 4,
-        max_string_chars: int = 120,
+        max_string_chars: int = 160,
     ):
         self.model_path = str(Path(model_path).resolve())
         if not Path(self.model_path).is_file():

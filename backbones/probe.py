@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 
 PROBE_TIMEOUT_S = 300.0
 
@@ -57,6 +58,26 @@ def probe_in_child(model: str, *, timeout: float = PROBE_TIMEOUT_S, api_base: st
         return ProbeResult(model, False, f"exit code {child.returncode}: {tail}", seconds)
     report = json.loads(lines[-1])
     return ProbeResult(model, bool(report["ok"]), redact(str(report["detail"])), seconds)
+
+
+def probe_reachable(lm: Any, *, api_base: str | None = None, timeout: float = 20.0) -> None:
+    """One tiny call, no retries, before any work is spent: an unreachable or unauthorised served backbone fails
+    in seconds with one line naming the model and the address (the embedded backbone loaded already: skipped)."""
+    from llm_as_rnn.backbones.errors import BackboneError
+    from llm_as_rnn.backbones.router import RouterEngine
+    from llm_as_rnn.reports.redact import redact
+
+    engine = getattr(lm, "engine", None)
+    if not (engine == "litellm" or isinstance(engine, RouterEngine)):
+        return  # in-process (llama.cpp, loaded already) or a custom engine: nothing to reach
+    probe = lm.copy(num_retries=0, cache=False, timeout=timeout)
+    try:
+        probe("Reply with OK.", max_tokens=1)
+    except Exception as exc:  # turned into one user-facing line
+        where = f" at {api_base}" if api_base else ""
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:240]
+        raise BackboneError(redact(f"backbone {lm.model}{where} did not answer a test call: "
+                                   f"{type(exc).__name__}: {first}")) from None
 
 
 def build_summary() -> str:

@@ -47,11 +47,59 @@ def add_backbone_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_roles(args: argparse.Namespace) -> Any:
     """The backbones the flags name: one LM per distinct model string, shared by the roles that name it."""
+    from llm_as_rnn.backbones.probe import probe_reachable
     from llm_as_rnn.backbones.roles import Roles
 
-    return Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone, api_base=args.api_base,
-                              cache=not args.no_cache, max_concurrency=args.max_concurrency,
-                              response_schema=args.response_schema)
+    roles = Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone, api_base=args.api_base,
+                               cache=not args.no_cache, max_concurrency=args.max_concurrency,
+                               response_schema=args.response_schema)
+    for lm in {id(lm): lm for lm in (roles.predictor, roles.critic, roles.updater) if lm is not None}.values():
+        probe_reachable(lm, api_base=args.api_base)
+    return roles
+
+
+def add_data_options(group: Any) -> None:
+    """The options that say which data a task reads (every verb that builds a task takes them)."""
+    group.add_argument("--spec", help="JSON spec of your own data, for the custom task (see tasks/custom.py)")
+    group.add_argument("--series", default="sp500", choices=("sp500", "nasdaq"), help="finance index")
+    group.add_argument("--mimic-dir", help="your MIMIC-IV folder (hosp/ tables) instead of the shipped demo")
+    group.add_argument("--clinical-procedures", action="store_true",
+                       help="show the visit's procedure codes (a proxy for the diagnosis: an ablation)")
+
+
+def task_options(args: argparse.Namespace, name: str) -> dict[str, Any]:
+    """Constructor options of task `name` from the data flags; a missing --spec is a user error, up front."""
+    if name == "clinical":
+        options: dict[str, Any] = {"procedures": bool(getattr(args, "clinical_procedures", False))}
+        if getattr(args, "mimic_dir", None):
+            if not Path(args.mimic_dir).is_dir():
+                raise UsageError(f"--mimic-dir {args.mimic_dir}: no such folder")
+            options["mimic_dir"] = args.mimic_dir
+        return options
+    if name == "finance":
+        return {"series": getattr(args, "series", "sp500")}
+    if name == "custom":
+        if not getattr(args, "spec", None):
+            raise UsageError("the custom task needs --spec path/to/spec.json (see tasks/custom.py for the format)")
+        return {"spec": args.spec}
+    return {}
+
+
+def no_sequences_error(task: Any, split: str, steps: int) -> UsageError:
+    """What to say when a split has no sequence of the asked length: where the data is and how big each split is."""
+    from llm_as_rnn.tasks.base import SPLITS
+
+    sizes = ", ".join(f"{s} {len(task.sequences(s, steps=steps))}" for s in SPLITS)
+    source = getattr(task, "path", None) or getattr(task, "spec_path", None)
+    where = f" in {source}" if source else ""
+    return UsageError(f"task {task.name}{where}: no {split} sequences of {steps} steps (sequences per split: {sizes}); "
+                      "use fewer --steps or more data")
+
+
+def build_task(args: argparse.Namespace, name: str) -> Any:
+    from llm_as_rnn.tasks.registry import get_task
+
+    return get_task(name, **task_options(args, name))
 
 
 def add_task_arguments(parser: argparse.ArgumentParser, *, tasks: list[str]) -> None:
@@ -59,6 +107,7 @@ def add_task_arguments(parser: argparse.ArgumentParser, *, tasks: list[str]) -> 
 
     group = parser.add_argument_group("data")
     group.add_argument("--task", default="weather", choices=tasks)
+    add_data_options(group)
     group.add_argument("--split", default="test", choices=SPLITS, help="time-based split (default: test)")
     group.add_argument("--episodes", type=positive_int, default=5, help="number of sequences (default: 5)")
     group.add_argument("--steps", type=positive_int, default=10, help="steps per sequence (default: 10)")
@@ -83,26 +132,50 @@ def add_program_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--budget", type=positive_int, default=DEFAULT_BUDGET_TOKENS,
                        help=f"memory budget in predictor tokens (default: {DEFAULT_BUDGET_TOKENS})")
     group.add_argument("--feedback", choices=FEEDBACK_MODES, default="truth",
-                       help="truth: critique with y_t; judge: LLM judge without y_t; none; shuffled: control")
+                       help="truth: LM critique with y_t; measured: the critique computed from y_t (no LM call); "
+                            "judge: LLM judge without y_t; none; shuffled: control")
     group.add_argument("--fused", action="store_true", help="critique and rewrite in one LM call")
     group.add_argument("--policy", choices=POLICIES, default="rewrite",
                        help="rewrite the memory (paper), edit it (delta), or keep a rewrite only if it does no harm "
                             "on a replay of recent steps (gated)")
     group.add_argument("--sections", help="memory sections to keep, comma-separated (default: the task's)")
-    group.add_argument("--recent-steps", type=int, default=0, help="raw recent steps shown beside the memory")
+    group.add_argument("--recent-steps", type=non_negative_int, default=0,
+                       help="raw recent steps shown beside the memory")
     group.add_argument("--seed", type=int, default=0)
 
 
 def build_program(args: argparse.Namespace, task: Any, roles: Any) -> Any:
-    """The program the flags describe, or the saved one named by --program (for the same task)."""
+    """The program the flags describe, or the saved one named by --program (for the same task). A bad
+    combination (an unknown section, a gated policy without truth feedback) is a user error; built with
+    `roles=None` and no LM configured, this is the up-front check that costs no model load."""
     from llm_as_rnn.optimize.artifacts import load_program
+    from llm_as_rnn.programs.budget import BudgetError
     from llm_as_rnn.programs.llm_as_rnn import LLMAsRNN
 
     if args.program:
         return load_program(args.program, roles=roles, task=task)
     sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
-    return LLMAsRNN(task, budget=args.budget, feedback=args.feedback, fused=args.fused, policy=args.policy,
-                    sections=sections, recent_steps=args.recent_steps, roles=roles, seed=args.seed)
+    try:
+        return LLMAsRNN(task, budget=args.budget, feedback=args.feedback, fused=args.fused, policy=args.policy,
+                        sections=sections, recent_steps=args.recent_steps, roles=roles, seed=args.seed)
+    except BudgetError:
+        raise
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def non_negative_int(text: str) -> int:
+    value = _integer(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
 
 
 def positive_int(text: str) -> int:

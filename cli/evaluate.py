@@ -7,7 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from llm_as_rnn.cli.common import UsageError, add_backbone_arguments, build_roles, positive_int, warn_small_sample
+from llm_as_rnn.cli.common import (
+    UsageError,
+    add_backbone_arguments,
+    add_data_options,
+    build_roles,
+    positive_int,
+    task_options,
+    warn_small_sample,
+)
 from llm_as_rnn.cli.common import console as make_console
 
 DESCRIPTION = """Evaluate methods (LLM-as-RNN, its feedback ablations, and the baselines) on tasks, beside classical
@@ -39,10 +47,7 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     group.add_argument("--context-budget", type=positive_int, default=DEFAULT_CONTEXT_TOKENS,
                        help=f"history baselines' context budget in tokens (default: {DEFAULT_CONTEXT_TOKENS})")
     group.add_argument("--seed", type=int, default=0)
-    data = parser.add_argument_group("data")
-    data.add_argument("--mimic-dir", help="your MIMIC-IV folder (hosp/ tables) instead of the shipped demo")
-    data.add_argument("--series", default="sp500", choices=("sp500", "nasdaq"), help="finance index")
-    data.add_argument("--spec", help="JSON spec of your own data (with --tasks custom)")
+    add_data_options(parser.add_argument_group("data"))
     add_backbone_arguments(parser)
     parser.add_argument("--program", action="append", default=[], metavar="PATH",
                         help="a saved program (from optimize/tune) evaluated as method saved:<folder name>; repeatable")
@@ -56,18 +61,6 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=execute)
 
 
-def task_options(args: argparse.Namespace, name: str) -> dict[str, Any]:
-    if name == "clinical" and args.mimic_dir:
-        return {"mimic_dir": args.mimic_dir}
-    if name == "finance":
-        return {"series": args.series}
-    if name == "custom":
-        if not args.spec:
-            raise UsageError("--tasks custom needs --spec path/to/spec.json (see tasks/custom.py)")
-        return {"spec": args.spec}
-    return {}
-
-
 def execute(args: argparse.Namespace) -> int:
     import dspy
     from rich.markdown import Markdown
@@ -75,6 +68,7 @@ def execute(args: argparse.Namespace) -> int:
 
     from llm_as_rnn.evaluation.evaluate import Evaluation
     from llm_as_rnn.evaluation.summary import summarize
+    from llm_as_rnn.programs.registry import build_method, split_methods
     from llm_as_rnn.reports.html_report import write_html_report
     from llm_as_rnn.reports.plots import write_plots
     from llm_as_rnn.reports.results import write_results
@@ -87,10 +81,19 @@ def execute(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown task(s) {unknown}; choose from {', '.join(TASKS)}")
     options = {name: task_options(args, name) for name in names}
     tasks = {name: get_task(name, **options[name]) for name in names}
+    out = Path(args.out or f"runs/evaluate-{args.split}")
+    methods = split_methods(args.methods)
+    check_methods(methods, tasks, args)
+    if args.judge_backbone:
+        from llm_as_rnn.backbones.model_string import parse_model_string
+
+        parse_model_string(args.judge_backbone)  # a typo fails now, not after the whole evaluation
     roles = build_roles(args)
     dspy.configure(lm=roles.predictor)
-    out = Path(args.out or f"runs/evaluate-{args.split}")
-    evaluation = Evaluation(tasks=tasks, methods=[m.strip() for m in args.methods.split(",") if m.strip()],
+    for task in tasks.values():  # budgets against the real tokenizer, before any LM call
+        for spec in methods:
+            build_method(spec, task, roles=roles, budget=args.budget, context_budget=args.context_budget)
+    evaluation = Evaluation(tasks=tasks, methods=methods,
                             split=args.split, episodes=args.episodes, steps=args.steps, roles=roles, out=out,
                             budget=args.budget, context_budget=args.context_budget, workers=args.workers,
                             seed=args.seed, task_options=options,
@@ -125,6 +128,17 @@ def execute(args: argparse.Namespace) -> int:
     console.print(f"results: {paths['markdown']}, {paths['json']}, {paths['csv']}\nreport: {report_path}")
     (out / "command.json").write_text(json.dumps({"argv": vars(args) | {"handler": None}}, default=str, indent=1))
     return 1 if report.failed else 0
+
+
+def check_methods(methods: list[str], tasks: dict[str, Any], args: argparse.Namespace) -> None:
+    """Every method spec builds for every task (names, options, sections), before any backbone is loaded."""
+    from llm_as_rnn.programs.registry import build_method
+
+    if not methods:
+        raise UsageError("--methods names no method")
+    for task in tasks.values():
+        for spec in methods:
+            build_method(spec, task, budget=args.budget, context_budget=args.context_budget)
 
 
 def _label(path: Path) -> str:

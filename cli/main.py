@@ -18,10 +18,16 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="{run,evaluate,optimize,tune,doctor}")
     for verb in (run, evaluate, optimize, tune, doctor):
         verb.add_parser(verbs)
+    for sub in verbs.choices.values():  # `-v` works after the verb too, and adds to one given before it
+        sub.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="-v info, -vv debug")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one verb behind one exception boundary: a user error is one line and exit code 2; an internal error is
+    one line naming a log file that holds the traceback, exit code 1. Everything printed or logged is redacted."""
+    from llm_as_rnn.reports.redact import redact
+
     configure_environment()
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -29,11 +35,33 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args) or 0
     except USER_ERRORS as exc:
-        print(f"llm-rnn {args.verb}: error: {exc}", file=sys.stderr)
+        print(redact(f"llm-rnn {args.verb}: error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"llm-rnn {args.verb}: interrupted; finished sequences are in the trace", file=sys.stderr)
         return 130
+    except Exception as exc:  # the boundary: never a raw traceback (it may quote a key) on the terminal
+        log = write_error_log(args.verb, exc)
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        print(redact(f"llm-rnn {args.verb}: internal error: {type(exc).__name__}: {first}\n"
+                     f"the full traceback is in {log}; please report it"), file=sys.stderr)
+        return 1
+
+
+def write_error_log(verb: str, exc: BaseException) -> str:
+    """The redacted traceback of an internal error, in a file the one-line message names."""
+    import tempfile
+    import traceback
+    from datetime import datetime
+    from pathlib import Path
+
+    from llm_as_rnn.reports.redact import redact
+
+    folder = Path(tempfile.gettempdir()) / "llm-rnn-errors"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{datetime.now():%Y%m%d-%H%M%S}-{verb}.log"
+    path.write_text(redact("".join(traceback.format_exception(exc))), encoding="utf-8")
+    return str(path)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,16 @@ import argparse
 import json
 
 from llm_as_rnn.cli.common import (
+    UsageError,
     add_backbone_arguments,
+    add_data_options,
     add_program_arguments,
     build_program,
     build_roles,
+    build_task,
     positive_int,
     run_directory,
+    task_options,
 )
 from llm_as_rnn.cli.common import (
     console as make_console,
@@ -29,6 +33,7 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
 
     parser = verbs.add_parser("optimize", help="tune the memory-update instructions", description=DESCRIPTION)
     parser.add_argument("--task", default="weather", choices=sorted(TASKS))
+    add_data_options(parser.add_argument_group("task data"))
     parser.add_argument("--optimizer", default="gepa", choices=sorted(OPTIMIZERS))
     parser.add_argument("--tune", default="updater.update",
                         help="predictors to tune, comma-separated (default: updater.update; also predictor.predict, "
@@ -43,12 +48,19 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     budget.add_argument("--metric-calls", type=positive_int, default=12, help="GEPA: sequence rollouts")
     budget.add_argument("--candidates", type=positive_int, default=3, help="MIPROv2: instruction candidates")
     budget.add_argument("--trials", type=positive_int, default=4, help="MIPROv2: search trials")
-    budget.add_argument("--breadth", type=int, default=2, help="COPRO: candidates per round (>= 2)")
+    budget.add_argument("--breadth", type=at_least_two, default=2, help="COPRO: candidates per round (>= 2)")
     budget.add_argument("--depth", type=positive_int, default=1, help="COPRO: rounds")
     add_backbone_arguments(parser)
     add_program_arguments(parser)
     parser.add_argument("--out", default="runs", help="directory for run folders (default: runs/)")
     parser.set_defaults(handler=execute)
+
+
+def at_least_two(text: str) -> int:
+    value = positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 2 (COPRO compares candidates)")
+    return value
 
 
 def optimizer_settings(args: argparse.Namespace) -> dict:
@@ -67,14 +79,23 @@ def execute(args: argparse.Namespace) -> int:
     from llm_as_rnn.optimize.artifacts import save_program
     from llm_as_rnn.reports.results import table_metrics
     from llm_as_rnn.reports.tables import overall_rows, overall_table
-    from llm_as_rnn.tasks.registry import get_task
 
     console = make_console()
-    task = get_task(args.task)
+    task = build_task(args, args.task)
+    tune = [t.strip() for t in args.tune.split(",") if t.strip()]
+    names = [name for name, _ in build_program(args, task, roles=None).named_predictors()]
+    unknown = [t for t in tune if t not in names]
+    if unknown or not tune:
+        raise UsageError(f"--tune {args.tune!r}: {', '.join(unknown) or 'nothing'} is not a predictor of this "
+                         f"program; choose from {', '.join(names)}")
+    if args.prompt_backbone:
+        from llm_as_rnn.backbones.model_string import parse_model_string
+
+        parse_model_string(args.prompt_backbone)
     roles = build_roles(args)
     prompt_lm = load_backbone(args.prompt_backbone, api_base=args.api_base) if args.prompt_backbone else None
     dspy.configure(lm=roles.predictor)
-    optimizer = get_optimizer(args.optimizer)(task, tune=[t.strip() for t in args.tune.split(",") if t.strip()],
+    optimizer = get_optimizer(args.optimizer)(task, tune=tune,
                                               prompt_lm=prompt_lm, seed=args.seed, **optimizer_settings(args))
     program = build_program(args, task, roles)
     train = sequence_examples(task.sequences("train", limit=args.train_episodes, steps=args.steps))
@@ -83,7 +104,8 @@ def execute(args: argparse.Namespace) -> int:
     console.print(f"{args.optimizer}: tuning {optimizer.tune} on {len(train)} train / {len(dev)} dev sequences "
                   f"of {args.steps} steps ...")
     result = optimizer.compile(program, trainset=train, valset=dev)
-    saved = save_program(result.program, out / "program", task_options={}, backbones=roles.describe(),
+    saved = save_program(result.program, out / "program", task_options=task_options(args, task.name),
+                         backbones=roles.describe(),
                          optimization=result.summary())
     console.print(f"dev mean step reward: {result.dev_before:.3f} unoptimized -> {result.dev_after:.3f} optimized "
                   f"({result.seconds:.0f} s, LM calls {result.lm_calls})")

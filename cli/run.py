@@ -9,12 +9,13 @@ import time
 from typing import Any
 
 from llm_as_rnn.cli.common import (
-    UsageError,
     add_backbone_arguments,
     add_program_arguments,
     add_task_arguments,
     build_program,
     build_roles,
+    build_task,
+    no_sequences_error,
     run_directory,
     warn_small_sample,
 )
@@ -47,13 +48,13 @@ def execute(args: argparse.Namespace) -> int:
     from llm_as_rnn.reports.scoreboard import build_scoreboard
     from llm_as_rnn.reports.tables import overall_rows, overall_table, per_sequence_table
     from llm_as_rnn.reports.trace import TraceWriter, read_trace
-    from llm_as_rnn.tasks.registry import get_task
 
     console = make_console()
-    task = get_task(args.task)
+    task = build_task(args, args.task)
+    build_program(args, task, roles=None)  # bad program options fail here, before a backbone is loaded
     sequences = task.sequences(args.split, limit=args.episodes, steps=args.steps)
     if not sequences:
-        raise UsageError(f"task {task.name}: no {args.split} sequences of {args.steps} steps")
+        raise no_sequences_error(task, args.split, args.steps)
     warn_small_sample(len(sequences))
     roles = build_roles(args)
     dspy.configure(lm=roles.predictor)

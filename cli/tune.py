@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from llm_as_rnn.cli.common import add_backbone_arguments, build_roles, positive_int
+from llm_as_rnn.cli.common import add_backbone_arguments, add_data_options, build_roles, build_task, positive_int
 from llm_as_rnn.cli.common import console as make_console
 
 DESCRIPTION = """Search the memory token budget, the memory sections, the feedback mode, the update policy (rewrite,
@@ -22,6 +22,7 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
 
     parser = verbs.add_parser("tune", help="Optuna study over budget and structure", description=DESCRIPTION)
     parser.add_argument("--task", default="weather", choices=sorted(TASKS))
+    add_data_options(parser.add_argument_group("task data"))
     parser.add_argument("--trials", type=positive_int, default=12, help="trials to finish in total (all workers)")
     parser.add_argument("--study", help="study name (default: <task>-llm-as-rnn[-mo])")
     parser.add_argument("--storage", help="Optuna storage URL (default: sqlite:///<out>/study.db)")
@@ -53,7 +54,6 @@ def execute(args: argparse.Namespace) -> int:
     from llm_as_rnn.backbones.registry import load_backbone
     from llm_as_rnn.cli.common import UsageError
     from llm_as_rnn.optimize.tune import StructureSearch, safe_url, write_plots
-    from llm_as_rnn.tasks.registry import get_task
 
     console = make_console()
     try:
@@ -63,7 +63,7 @@ def execute(args: argparse.Namespace) -> int:
     study_name = args.study or f"{args.task}-llm-as-rnn{'-mo' if args.multi_objective else ''}"
     out = Path(args.out or f"runs/tune-{study_name}")
     storage = args.storage or f"sqlite:///{(out / 'study.db').resolve()}"
-    task = get_task(args.task)
+    task = build_task(args, args.task)
     roles = build_roles(args)
     dspy.configure(lm=roles.predictor)
     prompt_lm = load_backbone(args.prompt_backbone, api_base=args.api_base) if args.prompt_backbone else None

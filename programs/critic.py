@@ -10,11 +10,12 @@ from typing import Any, Literal, get_args
 import dspy
 
 from llm_as_rnn.programs.failures import guarded_call
+from llm_as_rnn.programs.memory import whole_sentences
 from llm_as_rnn.programs.records import StepRecord
 from llm_as_rnn.signatures.feedback import CritiqueWithTruth
 from llm_as_rnn.signatures.judge import JudgeWithoutTruth
 
-FeedbackMode = Literal["truth", "judge", "none", "shuffled"]
+FeedbackMode = Literal["truth", "measured", "judge", "none", "shuffled"]
 FEEDBACK_MODES: tuple[str, ...] = get_args(FeedbackMode)
 CRITIQUE_MAX_TOKENS = 256  # room for both fields at their length limits (240 + 160 characters)
 
@@ -39,29 +40,24 @@ class Feedback:
         return "\n".join(parts) if parts else "(no feedback)"
 
 
-def whole_sentences(text: str) -> str:
-    """Drop a trailing fragment: a length-limited answer must never reach the memory cut mid-sentence
-    ("The actual temperature,"). Text without any sentence end is kept whole, it is one clause."""
-    text = " ".join(text.split())
-    if not text or text[-1] in ".!?)":
-        return text
-    ends = [text.rfind(mark) for mark in (". ", "! ", "? ")]
-    cut = max(ends)
-    return text[: cut + 1] if cut > 0 else text
-
-
 def check_feedback_mode(mode: str) -> None:
     if mode not in FEEDBACK_MODES:
         raise ValueError(f"unknown feedback mode {mode!r}; choose one of {', '.join(FEEDBACK_MODES)}")
 
 
 def sees_truth(mode: str) -> bool:
-    return mode in ("truth", "shuffled")
+    return mode in ("truth", "measured", "shuffled")
 
 
 class Critic(dspy.Module):
-    """Feedback by mode: `truth` critiques against y_t, `judge` without it (LLM-as-judge), `none` gives nothing,
-    `shuffled` critiques against another step's truth (the control that shows whether feedback is used at all).
+    """Feedback by mode: `truth` critiques against y_t, `measured` is the critique computed against y_t in code
+    (measured error, running bias and hit rate; no LM call), `judge` without y_t (LLM-as-judge), `none` gives
+    nothing, `shuffled` critiques against an earlier step's truth (the control that shows whether feedback is used
+    at all).
+
+    Why `measured`: a small backbone's own critique is often noise (Qwen2.5-Coder-0.5B, told its forecast was
+    2.3 °C too low: "improve the prediction by increasing the actual temperature"), while the numbers it is
+    computed from are exact; it also saves one LM call per step.
 
     With `call_lm=False` (the fused update) only the code-measured error is produced here; the critique is written
     by the updater in the same call as the new memory.
@@ -72,7 +68,7 @@ class Critic(dspy.Module):
         check_feedback_mode(mode)
         self.task = task
         self.mode = mode
-        self.call_lm = call_lm and mode != "none"
+        self.call_lm = call_lm and mode not in ("none", "measured")
         if self.call_lm:
             self.critique = dspy.Predict(CritiqueWithTruth if sees_truth(mode) else JudgeWithoutTruth)
 
@@ -116,7 +112,7 @@ class Critic(dspy.Module):
 
 def revealed_targets(mode: str, targets: Sequence[Mapping[str, Any]], seed: int) -> list[Mapping[str, Any] | None]:
     """What the critic is shown at each step: the truth, an earlier step's truth (shuffled control), or nothing."""
-    if mode == "truth":
+    if mode in ("truth", "measured"):
         return list(targets)
     if mode != "shuffled":
         return [None] * len(targets)

@@ -33,7 +33,8 @@ class LLMAsRNN(SequenceProgram):
     Args:
         task: A `tasks.Task` (targets, input format, memory sections).
         budget: Memory budget in tokens.
-        feedback: `truth` (critique grounded in y_t), `judge` (LLM-as-judge, no y_t), `none`, or `shuffled`
+        feedback: `truth` (critique grounded in y_t), `measured` (the same critique computed in code: error,
+            running bias, hit rate; no LM call), `judge` (LLM-as-judge, no y_t), `none`, or `shuffled`
             (an earlier step's truth, never a later one: the control that shows whether the loop learns from
             feedback at all).
         fused: Critique and rewrite in one LM call (2 calls per step instead of 3).
@@ -70,8 +71,9 @@ class LLMAsRNN(SequenceProgram):
         super().__init__(task, roles=roles)
         if policy not in POLICIES:
             raise ValueError(f"unknown update policy {policy!r}; choose one of {', '.join(POLICIES)}")
-        if policy == "gated" and feedback != "truth":
-            raise ValueError("the gated policy replays steps against their revealed truth: it needs feedback='truth'")
+        if policy == "gated" and feedback not in ("truth", "measured"):
+            raise ValueError("the gated policy replays steps against their revealed truth: it needs feedback='truth' "
+                             "or 'measured'")
         if recent_steps < 0:
             raise ValueError(f"recent_steps must be >= 0, got {recent_steps}")
         self.schema = schema or task.memory_schema

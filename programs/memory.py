@@ -91,8 +91,10 @@ class Memory:
 
     @classmethod
     def from_outputs(cls, schema: MemorySchema, outputs: Mapping[str, Any]) -> Memory:
-        """Build from an updater's typed outputs (one list of strings per section)."""
-        return schema.memory({name: _as_list(outputs.get(name)) for name in schema.names})
+        """Build from an updater's typed outputs (one list of strings per section); a bullet that the length
+        limit cut mid-sentence loses its trailing fragment."""
+        return schema.memory({name: [whole_sentences(str(b)) for b in _as_list(outputs.get(name))]
+                              for name in schema.names})
 
     def render(self, *, numbered: bool = False) -> str:
         """The text the predictor reads (and whose tokens the budget counts); `numbered` for delta edits."""
@@ -141,6 +143,17 @@ class Memory:
 
     def _with_section(self, index: int, items: tuple[str, ...]) -> Memory:
         return Memory(self.schema, (*self.bullets[:index], tuple(items), *self.bullets[index + 1:]))
+
+
+def whole_sentences(text: str) -> str:
+    """Drop a trailing fragment: a length-limited answer must never reach the memory cut mid-sentence
+    ("The actual temperature,"). Text without any sentence end is kept whole, it is one clause."""
+    text = " ".join(text.split())
+    if not text or text[-1] in ".!?)":
+        return text
+    ends = [text.rfind(mark) for mark in (". ", "! ", "? ")]
+    cut = max(ends)
+    return text[: cut + 1] if cut > 0 else text
 
 
 def clean_bullets(items: Iterable[Any]) -> tuple[str, ...]:

@@ -34,6 +34,21 @@ class MethodError(ValueError):
     """A method spec names an unknown method or option."""
 
 
+def split_methods(text: str) -> list[str]:
+    """A comma-separated list of method specs, where a spec's own options are comma-separated too:
+    'zero_shot,llm_as_rnn:fused,budget=120,fhc' -> ['zero_shot', 'llm_as_rnn:fused,budget=120', 'fhc']. A part
+    starts a new spec when it names a method; anything else is an option of the spec before it."""
+    specs: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if part.partition(":")[0] in METHODS or not specs:
+            specs.append(part)
+        else:
+            specs[-1] += f",{part}"
+    return specs
+
+
 def parse_method(spec: str) -> tuple[str, dict[str, Any]]:
     """'llm_as_rnn:judge,budget=120' -> ('llm_as_rnn', {'feedback': 'judge', 'budget': 120})."""
     name, _, rest = spec.strip().partition(":")
@@ -73,4 +88,9 @@ def build_method(spec: str, task: Any, *, roles: Roles | None = None, **defaults
     unknown = set(options) - set(accepted)
     if unknown:
         raise MethodError(f"method {spec!r}: {name} takes no option(s) {sorted(unknown)}")
-    return cls(task, roles=roles, **{**kwargs, **options})
+    try:
+        return cls(task, roles=roles, **{**kwargs, **options})
+    except MethodError:
+        raise
+    except ValueError as exc:  # a bad value (unknown section, gated without truth, ...): the spec's fault
+        raise MethodError(f"method {spec!r}: {exc}") from None

@@ -67,6 +67,9 @@ def load_spec(path: str | Path) -> dict[str, Any]:
         raise DataError(path, f"kind must be regression, label or topk, not {spec['kind']!r}", field="kind")
     if not isinstance(spec["inputs"], list) or not spec["inputs"]:
         raise DataError(path, "inputs must be a non-empty list of column names", field="inputs")
+    if spec["target"] in spec["inputs"]:
+        raise DataError(path, f"the target column {spec['target']!r} is also an input: that shows the model the "
+                        "answer (label leakage); remove it from inputs", field="inputs")
     spec["data"] = str((path.parent / spec["data"]).resolve())
     spec.setdefault("name", path.stem)
     return spec
@@ -92,17 +95,23 @@ def read_rows(path: str | Path) -> pd.DataFrame:
 
         opener = gzip.open if name.endswith(".gz") else open
         records = []
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DataError(path, f"not JSON ({exc.msg})", row=number) from exc
-                if not isinstance(record, dict):
-                    raise DataError(path, "each line must be a JSON object", row=number)
-                records.append({**record, "_row": number})
+        number = 0
+        try:
+            with opener(path, "rt", encoding="utf-8") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        record = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise DataError(path, f"not JSON ({exc.msg})", row=number) from exc
+                    if not isinstance(record, dict):
+                        raise DataError(path, "each line must be a JSON object", row=number)
+                    records.append({**record, "_row": number})
+        except UnicodeDecodeError:
+            raise DataError(path, "is not UTF-8 text (save it as UTF-8)", row=number + 1) from None
+        except (OSError, EOFError) as exc:
+            raise DataError(path, f"cannot be read ({exc})") from None
         return pd.DataFrame(records)
     frame = read_table(path, required=(), dtype=str, keep_default_na=False)
     frame["_row"] = range(2, len(frame) + 2)

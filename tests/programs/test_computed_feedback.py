@@ -5,7 +5,7 @@ from __future__ import annotations
 import dspy
 
 from llm_as_rnn.programs import LLMAsRNN
-from llm_as_rnn.programs.critic import whole_sentences
+from llm_as_rnn.programs.memory import whole_sentences
 from llm_as_rnn.tasks.weather import WeatherTask
 from tests.scripted import scripted_lm
 from tests.toy_task import ToyTask, toy_responder
@@ -50,3 +50,24 @@ def test_the_update_instructions_show_structure_not_invented_facts():
         if task.memory_schema.example:
             assert "structure only" in instructions and "<" in instructions
         assert "1.5 °C too low" not in instructions
+
+
+def test_measured_feedback_critiques_in_code_with_two_calls_per_step():
+    task = ToyTask()
+    sequence = task.sequences(limit=1, steps=3)[0]
+    lm, engine = scripted_lm(toy_responder)
+    with dspy.context(lm=lm):
+        out = LLMAsRNN(task, budget=80, feedback="measured")(steps=sequence.steps, sequence_id=sequence.id)
+    assert [c.role for c in engine.calls] == ["predict", "update"] * 3
+    assert out.lm_calls == [2, 2, 2]
+    update = engine.calls_for("update")[1].user
+    assert "Measured: value: predicted" in update and "Sequence so far:" in update and "Critique:" not in update
+
+
+def test_a_bullet_cut_mid_sentence_loses_its_fragment():
+    from llm_as_rnn.programs.memory import Memory
+    from tests.toy_task import TOY_SCHEMA
+
+    memory = Memory.from_outputs(TOY_SCHEMA, {"patterns": ["Rises 2 a step. The actual temperature is too high for the"],
+                                              "corrections": ["add 1.25"]})
+    assert memory.as_dict() == {"patterns": ["Rises 2 a step."], "corrections": ["add 1.25"]}

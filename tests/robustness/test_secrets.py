@@ -48,3 +48,59 @@ def test_errors_and_logs_that_quote_a_key_are_redacted(monkeypatch, caplog):
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed with %s", (SECRET,), None)
     RedactingFilter().filter(record)
     assert SECRET not in record.getMessage()
+
+
+class _EchoingUnauthorized:
+    """A loopback server that answers every request 401 and echoes the Authorization header in the body."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                import json
+
+                message = f"invalid key: {self.headers.get('Authorization', '')}"
+                body = json.dumps({"error": {"message": message, "type": "invalid_request_error"}}).encode()
+                self.send_response(401)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
+def test_a_server_that_echoes_the_key_in_a_401_never_gets_it_printed_or_written(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    server = _EchoingUnauthorized()
+    env = {**os.environ, "OPENAI_API_KEY": SECRET, "TMPDIR": str(tmp_path), "DSPY_CACHEDIR": str(tmp_path / "cache"),
+           "HOME": str(tmp_path)}
+    try:
+        for verb in (["run", "--episodes", "1", "--steps", "1"],
+                     ["evaluate", "--tasks", "weather", "--methods", "zero_shot", "--episodes", "1", "--steps", "1"]):
+            result = subprocess.run(
+                [sys.executable, "-m", "llm_as_rnn.cli.main", *verb, "--backbone", "openai/echo",
+                 "--api-base", server.url, "--out", str(tmp_path / "out")],
+                capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+            assert result.returncode == 2, result.stderr
+            assert SECRET not in result.stdout + result.stderr
+            assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) <= 3
+            assert "openai/echo" in result.stderr and server.url in result.stderr
+    finally:
+        server.stop()
+    assert _files_containing(tmp_path, SECRET.encode()) == []

@@ -1,0 +1,77 @@
+"""Every user mistake gets one clear line through the real CLI, before any work is spent: exit code 2, a few lines
+of stderr with no traceback, naming the argument, file, row or field. Each row was a traceback (some after minutes
+of work) before; the time each takes is logged, not asserted."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+logger = logging.getLogger(__name__)
+
+
+def _custom_files(folder: Path) -> dict[str, Path]:
+    header_only = folder / "header_only.csv"
+    header_only.write_text("store,week,promo,units\n")
+    latin1 = folder / "latin1.jsonl"
+    latin1.write_bytes('{"store": "caf\xe9", "week": 1, "promo": 0, "units": 3}\n'.encode("latin-1"))
+    not_gguf = folder / "model.gguf"
+    not_gguf.write_bytes(b"not a model at all")
+    specs = {}
+    for name, data in (("header_only", header_only), ("latin1", latin1)):
+        spec = folder / f"{name}.json"
+        spec.write_text(json.dumps({"data": str(data), "sequence_id": "store", "order": "week", "inputs": ["promo"],
+                                    "target": "units", "kind": "regression"}))
+        specs[name] = spec
+    target_as_input = folder / "leaky.json"
+    target_as_input.write_text(json.dumps({"data": str(header_only), "sequence_id": "store", "order": "week",
+                                           "inputs": ["promo", "units"], "target": "units",
+                                           "kind": "regression"}))
+    return {**specs, "leaky": target_as_input, "not_gguf": not_gguf}
+
+
+# (id, argv with {placeholders}, text stderr must contain)
+ROWS = [
+    ("run custom without --spec", ["run", "--task", "custom"], "--spec"),
+    ("optimize custom without --spec", ["optimize", "--task", "custom"], "--spec"),
+    ("tune custom without --spec", ["tune", "--task", "custom"], "--spec"),
+    ("header-only CSV", ["run", "--task", "custom", "--spec", "{header_only}"], "header_only"),
+    ("non-UTF-8 JSONL", ["run", "--task", "custom", "--spec", "{latin1}"], "not UTF-8"),
+    ("target column as an input", ["run", "--task", "custom", "--spec", "{leaky}"], "units"),
+    ("a file that is not GGUF", ["run", "--backbone", "llamacpp/{not_gguf}"], "is not a GGUF file"),
+    ("negative --recent-steps", ["run", "--recent-steps", "-1"], "--recent-steps"),
+    ("gated policy with judge feedback", ["run", "--policy", "gated", "--feedback", "judge"], "feedback='truth'"),
+    ("unknown section", ["run", "--sections", "foo"], "foo"),
+    ("unknown section in a method spec", ["evaluate", "--methods", "llm_as_rnn:sections=foo"], "foo"),
+    ("unknown method", ["evaluate", "--methods", "zero_shot,lstm"], "lstm"),
+    ("COPRO breadth below 2", ["optimize", "--optimizer", "copro", "--breadth", "1"], "--breadth"),
+    ("unknown predictor to tune", ["optimize", "--tune", "foo.bar"], "foo.bar"),
+    ("typo in the judge backbone", ["evaluate", "--tasks", "weather", "--judge-backbone", "gpt4o"], "gpt4o"),
+    ("typo in the backbone", ["run", "--backbone", "gpt4"], "gpt4"),
+    ("missing MIMIC folder", ["run", "--task", "clinical", "--mimic-dir", "/no/such/mimic"], "--mimic-dir"),
+    ("unreachable --api-base", ["run", "--backbone", "openai/served", "--api-base", "http://127.0.0.1:9/v1"],
+     "127.0.0.1:9"),
+]
+
+
+@pytest.mark.parametrize(("row", "argv", "expected"), ROWS, ids=[r[0] for r in ROWS])
+def test_user_error_is_one_line_before_any_work(row, argv, expected, tmp_path):
+    files = _custom_files(tmp_path)
+    argv = [a.format(**{k: str(v) for k, v in files.items()}) for a in argv]
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "llm_as_rnn.cli.main", *argv, "--out", str(tmp_path / "out")]
+                            if argv[0] in ("run", "evaluate", "optimize", "tune") else
+                            [sys.executable, "-m", "llm_as_rnn.cli.main", *argv],
+                            capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "OPENAI_API_KEY": "sk-unused-0000"})
+    logger.warning("%s: exit %s in %.1f s", row, result.returncode, time.perf_counter() - started)
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 12, result.stderr
+    assert expected in result.stderr, result.stderr
