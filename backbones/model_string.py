@@ -8,11 +8,16 @@ from dataclasses import dataclass
 from llm_as_rnn.backbones.errors import BackboneError
 
 EMBEDDED_PROVIDER = "llamacpp"
-EMBEDDED_DEFAULT = "llamacpp/smollm2-135m-instruct"
+# The default reads its memory (numeric and categorical notes: see the README's sensitivity table); SmolLM2 is the
+# fast smoke-test backbone, which does not.
+EMBEDDED_DEFAULT = "llamacpp/qwen2.5-coder-1.5b-instruct"
+EMBEDDED_SMOKE = "llamacpp/smollm2-135m-instruct"
 
 HOW_TO_WRITE = (
     "Write a backbone as a LiteLLM model string 'provider/model', for example:\n"
-    "  llamacpp/smollm2-135m-instruct      embedded SmolLM2-135M (default; no key, no server, no network)\n"
+    "  llamacpp/qwen2.5-coder-1.5b-instruct  embedded Qwen2.5-Coder-1.5B (default; no key, server or network)\n"
+    "  llamacpp/qwen2.5-coder-0.5b-instruct  embedded Qwen2.5-Coder-0.5B\n"
+    "  llamacpp/smollm2-135m-instruct      embedded SmolLM2-135M (fast smoke tests)\n"
     "  llamacpp//path/to/model.gguf        any local GGUF file, run in-process\n"
     "  openai/gpt-4o-mini                  key from OPENAI_API_KEY\n"
     "  anthropic/claude-3-5-haiku-latest   key from ANTHROPIC_API_KEY\n"

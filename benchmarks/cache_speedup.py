@@ -26,7 +26,7 @@ def main() -> None:
 
     dspy.configure_cache(enable_disk_cache=True, enable_memory_cache=False,
                          disk_cache_dir=tempfile.mkdtemp(prefix="bench-cache-"))
-    lm = load_backbone(cache=True)
+    lm = load_backbone("llamacpp/smollm2-135m-instruct", cache=True)
     dspy.configure(lm=lm)
     rows = []
     for attempt in ("first run", "rerun"):

@@ -30,5 +30,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str =
 def embedded_lm(**kwargs: Any):
     """The embedded backbone with DSPy's cache off, so every call reaches llama.cpp."""
     from llm_as_rnn.backbones import load_backbone
+    from llm_as_rnn.backbones.model_string import EMBEDDED_SMOKE
 
+    kwargs.setdefault("model", EMBEDDED_SMOKE)
     return load_backbone(cache=False, **kwargs)

@@ -8,14 +8,22 @@ import sys
 from llm_as_rnn.cli.common import USER_ERRORS, configure_environment, configure_logging
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line naming it (and where to read more), not the whole usage."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from llm_as_rnn import __version__
     from llm_as_rnn.cli import doctor, evaluate, optimize, run, tune
 
-    parser = argparse.ArgumentParser(prog="llm-rnn", description=__doc__)
+    parser = OneLineErrorParser(prog="llm-rnn", description=__doc__)
     parser.add_argument("--version", action="version", version=f"llm-rnn {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="-v info, -vv debug")
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{run,evaluate,optimize,tune,doctor}")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{run,evaluate,optimize,tune,doctor}",
+                                  parser_class=OneLineErrorParser)
     for verb in (run, evaluate, optimize, tune, doctor):
         verb.add_parser(verbs)
     for sub in verbs.choices.values():  # `-v` works after the verb too, and adds to one given before it

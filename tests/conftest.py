@@ -29,8 +29,9 @@ def weather_task():
 
 @pytest.fixture(scope="session")
 def embedded_lm():
-    """The real embedded backbone (SmolLM2-135M via llama.cpp); skips if the extra is not installed."""
+    """The real embedded smoke backbone (SmolLM2-135M via llama.cpp); skips if the extra is not installed."""
     pytest.importorskip("llama_cpp", reason="the 'embedded' extra is not installed")
     from llm_as_rnn.backbones import load_backbone
+    from llm_as_rnn.backbones.model_string import EMBEDDED_SMOKE
 
-    return load_backbone(cache=False)
+    return load_backbone(EMBEDDED_SMOKE, cache=False)

@@ -18,7 +18,7 @@ def answer(call):
     if "summary" in call.fields:
         return {"summary": "it moved"}
     if call.role == "predict":
-        values = {"temp_max": 10.0, "rain": "no", "return_pct": 0.0, "direction": "up",
+        values = {"temp_max": 10.0, "rain": "no", "return_pct": 0.0, "direction": "up", "units": 12.0,
                   "diagnoses": CLINICAL_LABELS}
         return {f: values[f] for f in call.fields}
     out = {f: ["a note"] for f in call.fields if f not in ("critique", "lesson")}
@@ -109,3 +109,16 @@ def test_a_method_that_finishes_no_sequence_leaves_the_other_rows_scored(scripte
     assert "`llm_as_rnn`" not in finance and "`zero_shot`" in finance and "zero_return (anchor)" in finance
     assert "Not scored (finished no sequence): ['llm_as_rnn']" in finance
     assert len((out / "errors.jsonl").read_text().splitlines()) == 2
+
+
+def test_a_custom_task_whose_spec_names_it_otherwise_gets_its_report(scripted, tmp_path):
+    data = tmp_path / "sales.csv"
+    rows = ["store,week,promo,units"] + [f"s{s},{w},{(s + w) % 2},{10 + s + w}" for s in range(10) for w in range(6)]
+    data.write_text("\n".join(rows) + "\n")
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"name": "sales", "data": str(data), "sequence_id": "store", "order": "week",
+                                "inputs": ["promo"], "target": "units", "kind": "regression"}))
+    out = tmp_path / "eval"
+    assert main(["evaluate", "--tasks", "custom", "--spec", str(spec), "--methods", "zero_shot",
+                 "--episodes", "2", "--steps", "3", "--out", str(out)]) == 0
+    assert "sales" in (out / "results.md").read_text() and (out / "report.html").is_file()

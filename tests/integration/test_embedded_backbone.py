@@ -53,7 +53,8 @@ def test_llm_as_rnn_on_a_real_episode(embedded_lm, weather_task):
 
 def test_cli_run_writes_a_trace_that_respects_the_budget(tmp_path, capsys):
     pytest.importorskip("llama_cpp")
-    code = main(["run", "--episodes", "1", "--steps", "3", "--split", "dev", "--budget", "100", "--fused",
+    code = main(["run", "--backbone", "llamacpp/smollm2-135m-instruct", "--episodes", "1", "--steps", "3",
+                 "--split", "dev", "--budget", "100", "--fused",
                  "--out", str(tmp_path)])
     assert code == 0
     (run_dir,) = tmp_path.iterdir()

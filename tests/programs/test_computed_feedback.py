@@ -68,6 +68,6 @@ def test_a_bullet_cut_mid_sentence_loses_its_fragment():
     from llm_as_rnn.programs.memory import Memory
     from tests.toy_task import TOY_SCHEMA
 
-    memory = Memory.from_outputs(TOY_SCHEMA, {"patterns": ["Rises 2 a step. The actual temperature is too high for the"],
-                                              "corrections": ["add 1.25"]})
+    cut = "Rises 2 a step. The actual temperature is too high for the"
+    memory = Memory.from_outputs(TOY_SCHEMA, {"patterns": [cut], "corrections": ["add 1.25"]})
     assert memory.as_dict() == {"patterns": ["Rises 2 a step."], "corrections": ["add 1.25"]}
