@@ -96,6 +96,7 @@ class LlamaCppEngine:
         self.reused_prompt_tokens = 0
         self.evaluated_prompt_tokens = 0
         self.prompt_eval_seconds = 0.0
+        self.native_decode_seconds = 0.0  # llama.cpp's own decode time (prompt + generation), from its counters
         self._perf_seen: dict[int, tuple[float, int]] = {}
         self._pool: OrderedDict[str, Any] = OrderedDict()
         started = time.perf_counter()
@@ -192,16 +193,18 @@ class LlamaCppEngine:
         return llm
 
     def _record_prompt_eval(self, llm: Any) -> None:
-        """Add the prompt-evaluation time and tokens of the last call (llama.cpp's per-context perf counters)."""
+        """Add the prompt-evaluation and decode time and tokens of the last call (llama.cpp's per-context perf
+        counters: native time only, without llama-cpp-python's Python work around it)."""
         try:
             data = _import_llama_cpp().llama_perf_context(llm.ctx)
         except Exception:  # accounting only
             return
-        seconds, tokens = data.t_p_eval_ms / 1000, int(data.n_p_eval)
-        last_seconds, last_tokens = self._perf_seen.get(id(llm), (0.0, 0))
+        seconds, tokens, decode = data.t_p_eval_ms / 1000, int(data.n_p_eval), data.t_eval_ms / 1000
+        last_seconds, last_tokens, last_decode = self._perf_seen.get(id(llm), (0.0, 0, 0.0))
         self.prompt_eval_seconds += max(seconds - last_seconds, 0.0)
         self.evaluated_prompt_tokens += max(tokens - last_tokens, 0)
-        self._perf_seen[id(llm)] = (seconds, tokens)
+        self.native_decode_seconds += max(seconds - last_seconds, 0.0) + max(decode - last_decode, 0.0)
+        self._perf_seen[id(llm)] = (seconds, tokens, decode)
 
     def _count_reuse(self, llm: Any, messages: list[dict[str, str]]) -> None:
         """Prompt tokens, and how many of them the context can reuse from its previous prompt."""

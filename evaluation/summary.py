@@ -62,7 +62,11 @@ def summarize(evaluation: Any, *, judge_lm: Any = None) -> list[TaskSummary]:
             predictions[anchor] = {s.id: anchor_predictions(task, anchor, s) for s in sequences}
         board = build_scoreboard(task, truths, predictions)
         if judge_lm is not None:
-            _add_judged_scores(board, task, truths, predictions, judge_lm)
+            try:
+                _add_judged_scores(board, task, truths, predictions, judge_lm)
+            except Exception as exc:  # the judge is extra: its failure must not cost the report of what finished
+                logger.warning("%s: LLM-judge scores left out (%s: %s); the report has the other scores",
+                               name, type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
         summary = TaskSummary(task, board, evaluation.methods_for(name), anchors, primary_anchor(task),
                               missing=missing)
         for method, steps in records.items():

@@ -44,3 +44,38 @@ class SequenceProgram(dspy.Module):
     def config(self) -> dict[str, Any]:
         """What rebuilds this program's architecture (saved beside its JSON state)."""
         return {"program": self.name, "task": self.task.name}
+
+    def save(self, path: str, save_program: bool = False, modules_to_serialize: Any = None) -> None:
+        """`dspy.Module.save`, plus `<path>.config.json`: the configuration (budget, sections, feedback mode, policy,
+        task, backbone names; never keys) that the JSON state alone does not carry, so `load` can refuse a
+        program of another shape instead of silently running tuned instructions in the wrong loop."""
+        super().save(path, save_program=save_program, modules_to_serialize=modules_to_serialize)
+        if not save_program:
+            import json
+            from pathlib import Path
+
+            from llm_as_rnn.reports.redact import redact
+
+            sidecar = {"program": self.config(), "backbones": self.roles.describe()}
+            Path(f"{path}.config.json").write_text(redact(json.dumps(sidecar, indent=1, default=str)),
+                                                   encoding="utf-8")
+
+    def load(self, path: str, allow_pickle: bool = False, allow_unsafe_lm_state: bool = False) -> Any:
+        """`dspy.Module.load`, after checking `<path>.config.json` (when present) against this program."""
+        import json
+        from pathlib import Path
+
+        sidecar = Path(f"{path}.config.json")
+        if sidecar.is_file():
+            from llm_as_rnn.optimize.artifacts import ProgramFileError
+
+            saved = json.loads(sidecar.read_text(encoding="utf-8")).get("program", {})
+            current = self.config()
+            different = {k: (saved.get(k), current.get(k)) for k in saved.keys() | current.keys()
+                         if saved.get(k) != current.get(k)}
+            if different:
+                detail = "; ".join(f"{k}: saved {a!r}, this program {b!r}" for k, (a, b) in sorted(different.items()))
+                raise ProgramFileError(f"{path} was saved by a program of another configuration ({detail}); build "
+                                       "the program with the saved settings, or use llm_as_rnn.optimize.artifacts."
+                                       "load_program to rebuild it from them")
+        return super().load(path, allow_pickle=allow_pickle, allow_unsafe_lm_state=allow_unsafe_lm_state)
