@@ -150,6 +150,20 @@ class LlamaCppEngine:
             ),
         )
 
+    def prefill(self, messages: list[dict[str, str]]) -> None:
+        """Evaluate a chat prompt through the context pool and generate one token (benchmarks replay recorded
+        prompts with it, so layouts are compared on identical workloads)."""
+        with self._lock:
+            llm = self._context_for(messages)
+            self._count_reuse(llm, messages)
+            started = time.perf_counter()
+            try:
+                llm.create_chat_completion(messages=messages, max_tokens=1, temperature=0.0, seed=self.seed)
+            finally:
+                self.busy_seconds += time.perf_counter() - started
+                self.calls += 1
+                self._record_prompt_eval(llm)
+
     def stream(self, request: Any):
         return response_to_events(self.complete(request))
 

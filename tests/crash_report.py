@@ -39,6 +39,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
     for report in _run_in_child(item):
         item.ihook.pytest_runtest_logreport(report=report)
+    # The parent set up nothing for this item, but it may hold fixtures of earlier items (this module's, say):
+    # tear down what the next item does not share, as pytest's own protocol does, or the next module's setup
+    # fails with "previous item was not torn down properly".
+    item.session._setupstate.teardown_exact(nextitem)
     item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
     return True
 

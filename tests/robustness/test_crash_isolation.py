@@ -38,3 +38,35 @@ def test_a_segfault_in_an_integration_test_is_reported_as_a_failure(tmp_path):
     assert "CRASHED with signal 11" in result.stdout
     assert "native crash in the child running backbone llamacpp/qwen2.5-coder-1.5b-instruct" in result.stdout
     assert "llama-cpp-python" in result.stdout and "CPU:" in result.stdout
+
+
+MIXED_MODULE = textwrap.dedent("""
+    import pytest
+
+
+    @pytest.fixture(scope="module")
+    def resource():
+        yield "module resource"
+
+
+    def test_in_the_parent(resource):
+        assert resource
+
+
+    @pytest.mark.integration
+    def test_in_a_child(resource):
+        assert resource
+""")
+
+
+def test_parent_fixtures_are_torn_down_around_forked_tests(tmp_path):
+    """A module with parent-run and forked tests, then another module: each module's fixtures set up and torn down
+    once, no 'previous item was not torn down properly' error."""
+    (tmp_path / "test_a_mixed.py").write_text(MIXED_MODULE)
+    (tmp_path / "test_b_plain.py").write_text("def test_after():\n    assert True\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "tests.crash_report", "-p", "no:cacheprovider", "-q",
+         "--rootdir", str(tmp_path), str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 passed" in result.stdout
