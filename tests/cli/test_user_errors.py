@@ -55,6 +55,9 @@ ROWS = [
     ("typo in the judge backbone", ["evaluate", "--tasks", "weather", "--judge-backbone", "gpt4o"], "gpt4o"),
     ("typo in the backbone", ["run", "--backbone", "gpt4"], "gpt4"),
     ("missing MIMIC folder", ["run", "--task", "clinical", "--mimic-dir", "/no/such/mimic"], "--mimic-dir"),
+    ("memory budget below the empty sections", ["evaluate", "--tasks", "weather", "--methods", "llm_as_rnn",
+                                                "--budget", "5", "--backbone", "llamacpp/smollm2-135m-instruct"],
+     "memory budget of 5 tokens"),
     ("unreachable --api-base", ["run", "--backbone", "openai/served", "--api-base", "http://127.0.0.1:9/v1"],
      "127.0.0.1:9"),
 ]
