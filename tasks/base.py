@@ -199,9 +199,11 @@ class Task(ABC):
         A missing answer is a miss wherever correctness is defined: a run must not look better by failing."""
         primary = self.primary
         defined = primary.kind in ("label", "topk") or getattr(self, "tolerance", None) is not None
-        value = None if prediction is None else prediction.get(primary.name)
+        if prediction is None:
+            return False if defined else None  # a failed answer is a miss
+        value = prediction.get(primary.name)
         if value is None:
-            return False if defined else None
+            return None  # a predictor that does not answer this target (an anchor) is not scored on it
         if primary.kind == "label":
             return str(value) == str(target[primary.name])
         if primary.kind == "topk":

@@ -96,8 +96,10 @@ class FinanceTask(Task):
 
     def correct(self, prediction, target) -> bool | None:
         """A step is right when the predicted direction is (directional accuracy)."""
-        if prediction is None or prediction.get("direction") is None:
-            return False  # a missing forecast is a miss
+        if prediction is None:
+            return False  # a failed forecast is a miss
+        if prediction.get("direction") is None:
+            return None  # a predictor that makes no direction call (an anchor) is not scored on it
         return str(prediction["direction"]) == str(target["direction"])
 
     @functools.cached_property

@@ -107,8 +107,10 @@ class WeatherTask(Task):
         The paper reports a weather "Align" score without a public definition; this is ours, stated here and in the
         README: Align = 100 x the share of steps whose forecast is aligned in this sense.
         """
-        if prediction is None or prediction.get("temp_max") is None or prediction.get("rain") is None:
-            return False  # a missing forecast is a miss
+        if prediction is None:
+            return False  # a failed forecast is a miss
+        if prediction.get("temp_max") is None or prediction.get("rain") is None:
+            return None  # a predictor that makes no rain call (an anchor) has no Align
         close = abs(float(prediction["temp_max"]) - float(target["temp_max"])) <= ALIGN_TOLERANCE_C
         return close and str(prediction["rain"]) == str(target["rain"])
 

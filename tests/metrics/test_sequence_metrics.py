@@ -37,3 +37,11 @@ def test_scoreboard_adds_align_and_self_correction():
     assert board.overall("m", "align").estimate == pytest.approx(2 / 3)
     assert board.overall("m", "self_correction").estimate == 1.0
     assert board.overall("m", "temp_max.abs_error").estimate == pytest.approx(10 / 3)
+
+
+def test_a_failed_forecast_is_a_miss_but_an_anchor_without_a_rain_call_has_no_align():
+    from llm_as_rnn.tasks.weather import WeatherTask
+
+    truth = {"temp_max": 12.0, "rain": "no"}
+    assert WeatherTask().correct(None, truth) is False
+    assert WeatherTask().correct({"temp_max": 12.0}, truth) is None  # e.g. AutoARIMA forecasts temp_max only
