@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import textwrap
+from contextvars import ContextVar
 from typing import Any
 
 import annotated_types
@@ -21,6 +22,8 @@ import dspy
 from dspy.adapters.utils import format_field_value, get_annotation_name
 
 MEMORY_FIELDS = ("memory",)
+# The full signature while a call is formatted, so few-shot demos keep their memory (see `format_demos`).
+_DEMO_SIGNATURE: ContextVar[Any] = ContextVar("demo_signature", default=None)
 LONG_TYPE_CHARS = 200
 
 
@@ -88,15 +91,20 @@ class SystemPromptMemoryAdapter(dspy.JSONAdapter):
         visible = signature
         for name in moved:
             visible = visible.delete(name)
-        messages = super().format(
-            visible,
-            [{k: v for k, v in demo.items() if k not in moved} for demo in demos],
-            {k: v for k, v in inputs.items() if k not in moved},
-        )
+        token = _DEMO_SIGNATURE.set(signature)
+        try:
+            messages = super().format(visible, demos, {k: v for k, v in inputs.items() if k not in moved})
+        finally:
+            _DEMO_SIGNATURE.reset(token)
         blocks = "\n\n".join(_memory_block(signature, name, inputs.get(name)) for name in moved)
         static = messages[0]["content"].rstrip()
         messages[0]["content"] = f"{blocks}\n\n{static}" if self.memory_first else f"{static}\n\n{blocks}"
         return messages
+
+    def format_demos(self, signature: type[dspy.Signature], demos: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Demos keep their memory: a demo shows the memory it was made with, under a `Memory:` heading in its
+        user turn (the live memory of the current step stays in the system prompt)."""
+        return super().format_demos(_DEMO_SIGNATURE.get() or signature, demos)
 
     def _prepare_response_format(self, lm, lm_kwargs, signature):
         """Also put the signature's length limits into the JSON schema, for engines whose grammar honours them.

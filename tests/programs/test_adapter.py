@@ -51,3 +51,17 @@ def test_limits_are_not_sent_to_engines_without_support():
         out = dspy.Predict(Sig)(memory="m", observation="o")
     assert "maxItems" not in seen[0]["properties"]["points"]
     assert out.points == ["a", "b", "c"]  # parsed tolerantly: the limit is advice, not a failure
+
+
+def test_few_shot_demos_keep_the_memory_they_were_made_with():
+    import dspy
+
+    from llm_as_rnn.programs.adapter import SystemPromptMemoryAdapter
+
+    signature = dspy.Signature("memory, observation -> answer", "Answer.")
+    demo = {"memory": "DEMO-MEMORY: add two", "observation": "x=1", "answer": "3"}
+    messages = SystemPromptMemoryAdapter().format(signature, [demo], {"memory": "LIVE-MEMORY", "observation": "x=5"})
+    demo_turn = next(m for m in messages[1:-1] if m["role"] == "user")
+    assert "DEMO-MEMORY: add two" in demo_turn["content"]
+    assert "LIVE-MEMORY" in messages[0]["content"] and "LIVE-MEMORY" not in messages[-1]["content"]
+    assert "DEMO-MEMORY" not in messages[0]["content"]
