@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import tempfile
@@ -109,19 +110,13 @@ def storage_check(url: str | None) -> Check:
         target = url or f"sqlite:///{Path(folder) / 'doctor.db'}"
         label = "optuna storage" + (f" {url.split('@')[-1]}" if url else " (SQLite)")
         try:
-            study = optuna.create_study(storage=target, study_name=f"llm-rnn-doctor-{os_pid()}",
+            study = optuna.create_study(storage=target, study_name=f"llm-rnn-doctor-{os.getpid()}",
                                         load_if_exists=True)
             study.optimize(lambda trial: trial.suggest_float("x", 0.0, 1.0), n_trials=1)
             optuna.delete_study(study_name=study.study_name, storage=target)
         except Exception as exc:  # reported as a failed check
             return Check(label, False, f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
     return Check(label, True, "created a study, wrote a trial, deleted it")
-
-
-def os_pid() -> int:
-    import os
-
-    return os.getpid()
 
 
 def run_checks(args: argparse.Namespace, emit: Callable[[Check], None]) -> list[Check]:
