@@ -68,7 +68,7 @@ def execute(args: argparse.Namespace) -> int:
 
     from llm_as_rnn.evaluation.evaluate import Evaluation
     from llm_as_rnn.evaluation.summary import summarize
-    from llm_as_rnn.programs.registry import build_method, split_methods
+    from llm_as_rnn.programs.registry import split_methods
     from llm_as_rnn.reports.html_report import write_html_report
     from llm_as_rnn.reports.plots import write_plots
     from llm_as_rnn.reports.results import write_results
@@ -90,9 +90,7 @@ def execute(args: argparse.Namespace) -> int:
         parse_model_string(args.judge_backbone)  # a typo fails now, not after the whole evaluation
     roles = build_roles(args)
     dspy.configure(lm=roles.predictor)
-    for task in tasks.values():  # budgets against the real tokenizer, before any LM call
-        for spec in methods:
-            build_method(spec, task, roles=roles, budget=args.budget, context_budget=args.context_budget)
+    # Evaluation builds every program with the roles up front: budgets meet the real tokenizer before any LM call.
     evaluation = Evaluation(tasks=tasks, methods=methods,
                             split=args.split, episodes=args.episodes, steps=args.steps, roles=roles, out=out,
                             budget=args.budget, context_budget=args.context_budget, workers=args.workers,
