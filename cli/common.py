@@ -133,7 +133,8 @@ def add_program_arguments(parser: argparse.ArgumentParser) -> None:
                        help=f"memory budget in predictor tokens (default: {DEFAULT_BUDGET_TOKENS})")
     group.add_argument("--feedback", choices=FEEDBACK_MODES, default="truth",
                        help="truth: LM critique with y_t; measured: the critique computed from y_t (no LM call); "
-                            "judge: LLM judge without y_t; none; shuffled: control")
+                            "judge: LLM judge without y_t; none; shuffled, shuffled_measured: controls that show an "
+                            "earlier step's truth")
     group.add_argument("--fused", action="store_true", help="critique and rewrite in one LM call")
     group.add_argument("--policy", choices=POLICIES, default="rewrite",
                        help="rewrite the memory (paper), edit it (delta), or keep a rewrite only if it does no harm "

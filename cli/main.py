@@ -34,9 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one verb behind one exception boundary: a user error is one line and exit code 2; an internal error is
     one line naming a log file that holds the traceback, exit code 1. Everything printed or logged is redacted."""
-    from llm_as_rnn.reports.redact import redact
+    from llm_as_rnn.reports.redact import redact, register_secrets, secrets_in_arguments
 
     configure_environment()
+    register_secrets(secrets_in_arguments(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(args.verbose)

@@ -31,6 +31,9 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
                         help=f"DSPy optimizers to search, comma-separated from none,{','.join(OPTIMIZERS)}")
     parser.add_argument("--budgets", default=",".join(map(str, BUDGETS)), help="memory budgets to search (tokens)")
     parser.add_argument("--prompt-backbone", help="proposal/reflection model for the optimizers")
+    parser.add_argument("--program", action="append", default=[], metavar="PATH",
+                        help="a saved program (from optimize/tune) to start from: enqueued as a trial that "
+                             "evaluates it as saved, so the study shows whether the search beats it; repeatable")
     data = parser.add_argument_group("data")
     data.add_argument("--train-episodes", type=positive_int, default=3)
     data.add_argument("--dev-episodes", type=positive_int, default=3)
@@ -53,7 +56,8 @@ def execute(args: argparse.Namespace) -> int:
 
     from llm_as_rnn.backbones.registry import load_backbone
     from llm_as_rnn.cli.common import UsageError
-    from llm_as_rnn.optimize.tune import StructureSearch, safe_url, write_plots
+    from llm_as_rnn.optimize.tune import StructureSearch, make_storage, safe_url, starting_point, write_plots
+    from llm_as_rnn.reports.redact import redact
 
     console = make_console()
     try:
@@ -63,17 +67,21 @@ def execute(args: argparse.Namespace) -> int:
     study_name = args.study or f"{args.task}-llm-as-rnn{'-mo' if args.multi_objective else ''}"
     out = Path(args.out or f"runs/tune-{study_name}")
     storage = args.storage or f"sqlite:///{(out / 'study.db').resolve()}"
+    make_storage(storage, heartbeat_interval=args.heartbeat, grace_period=args.grace)  # before any backbone call
     task = build_task(args, args.task)
+    optimizers = tuple(o.strip() for o in args.optimizers.split(",") if o.strip())
+    for path in args.program:  # checked before any backbone is loaded
+        starting_point(Path(path), task, optimizers)
     roles = build_roles(args)
     dspy.configure(lm=roles.predictor)
     prompt_lm = load_backbone(args.prompt_backbone, api_base=args.api_base) if args.prompt_backbone else None
     search = StructureSearch(
         task=task, roles=roles, storage_url=storage, study_name=study_name, out=out,
         train_episodes=args.train_episodes, dev_episodes=args.dev_episodes, steps=args.steps,
-        multi_objective=args.multi_objective, optimizers=tuple(o.strip() for o in args.optimizers.split(",") if o),
+        multi_objective=args.multi_objective, optimizers=optimizers,
         budgets=budgets, prompt_lm=prompt_lm, seed=args.seed,
         worker=args.worker,
-        heartbeat_interval=args.heartbeat, grace_period=args.grace)
+        heartbeat_interval=args.heartbeat, grace_period=args.grace, start_from=tuple(args.program))
 
     def report(study, trial):
         values = trial.values if trial.values else trial.state.name.lower()
@@ -82,7 +90,7 @@ def execute(args: argparse.Namespace) -> int:
     study = search.run(args.trials, on_trial=report)
     summary = search.export(study)
     summary["plots"] = [str(p) for p in write_plots(study, out / "plots", multi_objective=args.multi_objective)]
-    (out / "tune.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    (out / "tune.json").write_text(redact(json.dumps(summary, indent=2, default=str)), encoding="utf-8")
     console.print(json.dumps(summary, indent=2, default=str))
     console.print(f"dashboard: optuna-dashboard {safe_url(storage)}")
     return 0

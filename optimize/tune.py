@@ -25,16 +25,16 @@ from typing import Any
 
 from llm_as_rnn.metrics.objective import sequence_reward
 from llm_as_rnn.optimize import OPTIMIZERS, get_optimizer, sequence_examples
-from llm_as_rnn.optimize.artifacts import save_program
+from llm_as_rnn.optimize.artifacts import ProgramFileError, load_program, read_config, save_program
 from llm_as_rnn.programs.budget import BudgetError, MemoryBudget
-from llm_as_rnn.programs.critic import FEEDBACK_MODES
+from llm_as_rnn.programs.critic import CONTROL_MODES, FEEDBACK_MODES
 from llm_as_rnn.programs.llm_as_rnn import POLICIES, LLMAsRNN
 
 logger = logging.getLogger(__name__)
 
 BUDGETS = (64, 96, 128, 160, 224, 320)
 RECENT_STEPS = (0, 1, 2)
-SEARCHED_FEEDBACK = tuple(m for m in FEEDBACK_MODES if m != "shuffled")  # shuffled is a control, not a choice
+SEARCHED_FEEDBACK = tuple(m for m in FEEDBACK_MODES if m not in CONTROL_MODES)  # controls are not choices
 OPTIMIZER_BUDGETS = {"mipro": ("num_trials", (2, 4)), "gepa": ("max_metric_calls", (6, 12)),
                      "copro": ("breadth", (2, 3))}
 
@@ -91,6 +91,40 @@ def make_storage(url: str, *, heartbeat_interval: int = 60, grace_period: int = 
     raise AssertionError("unreachable")
 
 
+def starting_point(path: Path, task: Any, optimizers: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    """A saved program (`tune --program`) as the study's parameters, checked before the study is touched: it is
+    enqueued as a trial that evaluates the program as saved (its tuned instructions included), so the search
+    starts from it and the study shows whether anything beats it."""
+    try:
+        saved = read_config(path)["program"]
+    except ProgramFileError as exc:
+        raise TuneError(str(exc)) from exc
+    if saved.get("program") != "llm_as_rnn" or saved.get("task") != task.name:
+        raise TuneError(f"{path}: a {saved.get('program')} program for task {saved.get('task')!r}; tune searches "
+                        f"llm_as_rnn on {task.name!r}")
+    if "none" not in optimizers:
+        raise TuneError(f"{path}: a saved program is evaluated as saved (optimizer 'none'): add none to "
+                        "--optimizers")
+    names = task.memory_schema.names
+    params = {"budget": saved["budget"], "sections": "+".join(n for n in names if n in saved["sections"]),
+              "policy": saved["policy"], "fused": saved["fused"], "recent_steps": saved["recent_steps"],
+              "optimizer": "none"}
+    if saved["policy"] != "gated":
+        params["feedback"] = saved["feedback"]
+    problems = []
+    if saved["policy"] not in POLICIES:
+        problems.append(f"policy {saved['policy']!r}")
+    if saved["recent_steps"] not in RECENT_STEPS:
+        problems.append(f"recent_steps {saved['recent_steps']}")
+    if saved["feedback"] not in SEARCHED_FEEDBACK or (saved["policy"] == "gated" and saved["feedback"] != "truth"):
+        problems.append(f"feedback {saved['feedback']!r}")
+    if problems:
+        raise TuneError(f"{path}: its {', '.join(problems)} is outside the searched space (policies "
+                        f"{', '.join(POLICIES)}; recent steps {RECENT_STEPS}; feedback "
+                        f"{', '.join(SEARCHED_FEEDBACK)}, truth when gated)")
+    return str(path.resolve()), params
+
+
 @dataclass
 class StructureSearch:
     """The study's settings; `run()` adds finished trials until `n_trials` have finished across all workers."""
@@ -112,6 +146,7 @@ class StructureSearch:
     heartbeat_interval: int = 60
     grace_period: int = 180
     poll_seconds: float = 2.0
+    start_from: tuple[str, ...] = ()
     _sequences: dict[str, list] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -119,6 +154,8 @@ class StructureSearch:
         unknown = [o for o in self.optimizers if o != "none" and o not in OPTIMIZERS]
         if unknown or not self.optimizers:
             raise TuneError(f"unknown optimizer(s) {unknown}; choose from none, {', '.join(OPTIMIZERS)}")
+        self._starting_points = [starting_point(Path(path), self.task, self.optimizers) for path in self.start_from]
+        self.budgets = tuple(dict.fromkeys([*self.budgets, *(p["budget"] for _, p in self._starting_points)]))
         count = self._token_counter()
         skeleton = self.task.memory_schema.empty().render()
         impossible = [b for b in self.budgets if b <= count(skeleton)]
@@ -157,6 +194,9 @@ class StructureSearch:
         if n_trials < 1:
             raise TuneError(f"trials must be at least 1, got {n_trials}")
         study = self.study()
+        for path, params in self._starting_points:
+            if not any(t.user_attrs.get("start_program") == path for t in study.get_trials(deepcopy=False)):
+                study.enqueue_trial(params, user_attrs={"start_program": path})
         finished_states = (TrialState.COMPLETE, TrialState.PRUNED)
         while True:
             optuna.storages.fail_stale_trials(study)
@@ -210,11 +250,14 @@ class StructureSearch:
         if len(earlier) >= n_trials:
             raise SurplusTrialError(f"trial {trial.number}: {n_trials} trials already under way or finished")
         choice = self.suggest(trial)
+        if trial.user_attrs.get("start_program"):
+            return self.evaluate_on_dev(trial, load_program(trial.user_attrs["start_program"], roles=self.roles,
+                                                            task=self.task), {"start_program": True})
         try:
             program = LLMAsRNN(self.task, roles=self.roles, seed=self.seed, **choice["program"])
             MemoryBudget(choice["program"]["budget"]).check_feasible(program.schema, self._token_counter())
         except (BudgetError, ValueError) as exc:
-            trial.set_user_attr("infeasible", str(exc))
+            _set_user_attr(trial, "infeasible", str(exc))
             raise TrialPruned(str(exc)) from exc
         optimization = {}
         if choice["optimizer"] != "none":
@@ -223,6 +266,12 @@ class StructureSearch:
             result = optimizer.compile(program, trainset=sequence_examples(self.sequences("train")),
                                        valset=sequence_examples(self.sequences("dev")))
             program, optimization = result.program, result.summary()
+        return self.evaluate_on_dev(trial, program, optimization)
+
+    def evaluate_on_dev(self, trial, program: Any, optimization: dict[str, Any]):
+        """The trial's value(s): mean dev reward (pruned early when clearly worse), and prompt tokens per step."""
+        from optuna import TrialPruned
+
         rewards, prompt_tokens = [], []
         for index, sequence in enumerate(self.sequences("dev")):
             out = program(steps=sequence.steps, sequence_id=sequence.id)
@@ -236,8 +285,8 @@ class StructureSearch:
         folder = save_program(program, self.out / "trials" / f"{trial.number:04d}", backbones=self.roles.describe(),
                               optimization=optimization, trial=trial.number, dev_reward=reward,
                               prompt_tokens_per_step=tokens)
-        trial.set_user_attr("program_dir", str(folder))
-        trial.set_user_attr("prompt_tokens_per_step", tokens)
+        _set_user_attr(trial, "program_dir", str(folder))
+        _set_user_attr(trial, "prompt_tokens_per_step", tokens)
         return (reward, tokens) if self.multi_objective else reward
 
     # -- results -------------------------------------------------------------------------------------------------
@@ -262,6 +311,13 @@ class StructureSearch:
                              "program_dir": str(target)})
         return {"study": self.study_name, "storage": safe_url(self.storage_url), "trials": counts,
                 "multi_objective": self.multi_objective, "best": exported}
+
+
+def _set_user_attr(trial, key: str, value: Any) -> None:
+    """Optuna user attributes live in a shared database: text goes through the same redaction as every output."""
+    from llm_as_rnn.reports.redact import redact
+
+    trial.set_user_attr(key, redact(value) if isinstance(value, str) else value)
 
 
 def write_plots(study, out: Path, *, multi_objective: bool) -> list[Path]:
@@ -296,4 +352,5 @@ def write_plots(study, out: Path, *, multi_objective: bool) -> list[Path]:
     return written
 
 
-__all__ = ["StructureSearch", "SurplusTrialError", "TuneError", "make_storage", "safe_url", "write_plots"]
+__all__ = ["StructureSearch", "SurplusTrialError", "TuneError", "make_storage", "safe_url", "starting_point",
+           "write_plots"]

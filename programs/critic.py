@@ -15,8 +15,10 @@ from llm_as_rnn.programs.records import StepRecord
 from llm_as_rnn.signatures.feedback import CritiqueWithTruth
 from llm_as_rnn.signatures.judge import JudgeWithoutTruth
 
-FeedbackMode = Literal["truth", "measured", "judge", "none", "shuffled"]
+FeedbackMode = Literal["truth", "measured", "judge", "none", "shuffled", "shuffled_measured"]
 FEEDBACK_MODES: tuple[str, ...] = get_args(FeedbackMode)
+CONTROL_MODES = ("shuffled", "shuffled_measured")  # an earlier step's truth in place of y_t: controls, not choices
+CODE_ONLY_MODES = ("none", "measured", "shuffled_measured")  # no LM critique call
 CRITIQUE_MAX_TOKENS = 256  # room for both fields at their length limits (240 + 160 characters)
 
 
@@ -46,14 +48,15 @@ def check_feedback_mode(mode: str) -> None:
 
 
 def sees_truth(mode: str) -> bool:
-    return mode in ("truth", "measured", "shuffled")
+    return mode in ("truth", "measured", *CONTROL_MODES)
 
 
 class Critic(dspy.Module):
     """Feedback by mode: `truth` critiques against y_t, `measured` is the critique computed against y_t in code
     (measured error, running bias and hit rate; no LM call), `judge` without y_t (LLM-as-judge), `none` gives
     nothing, `shuffled` critiques against an earlier step's truth (the control that shows whether feedback is used
-    at all).
+    at all), and `shuffled_measured` is `measured` computed against that earlier truth (the control for `measured`:
+    the same calls and the same text, only the truth is wrong).
 
     Why `measured`: a small backbone's own critique is often noise (Qwen2.5-Coder-0.5B, told its forecast was
     2.3 °C too low: "improve the prediction by increasing the actual temperature"), while the numbers it is
@@ -68,7 +71,7 @@ class Critic(dspy.Module):
         check_feedback_mode(mode)
         self.task = task
         self.mode = mode
-        self.call_lm = call_lm and mode not in ("none", "measured")
+        self.call_lm = call_lm and mode not in CODE_ONLY_MODES
         if self.call_lm:
             self.critique = dspy.Predict(CritiqueWithTruth if sees_truth(mode) else JudgeWithoutTruth)
 
@@ -114,7 +117,7 @@ def revealed_targets(mode: str, targets: Sequence[Mapping[str, Any]], seed: int)
     """What the critic is shown at each step: the truth, an earlier step's truth (shuffled control), or nothing."""
     if mode in ("truth", "measured"):
         return list(targets)
-    if mode != "shuffled":
+    if mode not in CONTROL_MODES:
         return [None] * len(targets)
     return [None if source is None else targets[source] for source in shuffled_sources(len(targets), seed)]
 

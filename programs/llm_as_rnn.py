@@ -34,9 +34,9 @@ class LLMAsRNN(SequenceProgram):
         task: A `tasks.Task` (targets, input format, memory sections).
         budget: Memory budget in tokens.
         feedback: `truth` (critique grounded in y_t), `measured` (the same critique computed in code: error,
-            running bias, hit rate; no LM call), `judge` (LLM-as-judge, no y_t), `none`, or `shuffled`
+            running bias, hit rate; no LM call), `judge` (LLM-as-judge, no y_t), `none`, `shuffled`
             (an earlier step's truth, never a later one: the control that shows whether the loop learns from
-            feedback at all).
+            feedback at all), or `shuffled_measured` (the control for `measured`).
         fused: Critique and rewrite in one LM call (2 calls per step instead of 3).
         schema: Memory sections; defaults to the task's.
         sections: Keep only these sections of the schema (structure search).

@@ -1,7 +1,8 @@
 """Method names -> programs, with options: `llm_as_rnn:judge`, `llm_as_rnn:fused,budget=120`, `window:window=5`,
 `fhc:context_budget=2048`, `llm_as_rnn:policy=delta,sections=patterns+corrections,recent_steps=2`.
 
-An option is `key=value` or a flag: a feedback mode (truth, judge, none, shuffled) or `fused`.
+An option is `key=value` or a flag: a feedback mode (truth, measured, judge, none, shuffled,
+shuffled_measured) or `fused`.
 """
 
 from __future__ import annotations

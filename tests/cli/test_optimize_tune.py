@@ -64,6 +64,31 @@ def test_tune_runs_a_study_and_exports_the_best_program(scripted, tmp_path):
     assert (out / "plots" / "history.png").is_file()
 
 
+def test_tune_starts_from_a_saved_program_evaluated_as_saved(scripted, tmp_path, capsys):
+    first = tmp_path / "first"
+    assert main(["tune", "--trials", "2", "--optimizers", "none", "--budgets", "96", "--train-episodes", "1",
+                 "--dev-episodes", "2", "--steps", "2", "--out", str(first)]) == 0
+    saved = json.loads((first / "best" / "config.json").read_text())["program"]
+    second = tmp_path / "second"
+    argv = ["tune", "--trials", "2", "--optimizers", "none", "--budgets", "160", "--train-episodes", "1",
+            "--dev-episodes", "2", "--steps", "2", "--program", str(first / "best"), "--out", str(second)]
+    assert main(argv) == 0
+    import optuna
+
+    study = optuna.load_study(study_name="weather-llm-as-rnn", storage=f"sqlite:///{second / 'study.db'}")
+    start = study.trials[0]
+    assert start.user_attrs["start_program"] == str((first / "best").resolve())
+    assert start.state.name == "COMPLETE"
+    assert start.params["budget"] == saved["budget"] == 96 and start.params["optimizer"] == "none"
+    assert start.params["sections"].split("+") == saved["sections"]
+    assert main(argv) == 0  # a rerun does not enqueue it again
+    assert sum("start_program" in t.user_attrs for t in optuna.load_study(
+        study_name="weather-llm-as-rnn", storage=f"sqlite:///{second / 'study.db'}").trials) == 1
+    capsys.readouterr()
+    assert main([*argv[:-2], "--optimizers", "gepa", "--out", str(tmp_path / "third")]) == 2
+    assert "add none to --optimizers" in capsys.readouterr().err
+
+
 def test_bad_optimizer_settings_are_user_errors(scripted, tmp_path, capsys):
     assert main(["tune", "--optimizers", "simba", "--out", str(tmp_path / "a")]) == 2
     assert "unknown optimizer(s) ['simba']" in capsys.readouterr().err

@@ -58,6 +58,9 @@ ROWS = [
     ("memory budget below the empty sections", ["evaluate", "--tasks", "weather", "--methods", "llm_as_rnn",
                                                 "--budget", "5", "--backbone", "llamacpp/smollm2-135m-instruct"],
      "memory budget of 5 tokens"),
+    ("unreachable study storage", ["tune", "--storage", "postgresql+psycopg2://u:pw-in-url@127.0.0.1:9/x"],
+     "127.0.0.1:9"),
+    ("tune from a folder that is not a saved program", ["tune", "--program", "/no/such/program"], "/no/such/program"),
     ("unreachable --api-base", ["run", "--backbone", "openai/served", "--api-base", "http://127.0.0.1:9/v1"],
      "127.0.0.1:9"),
 ]
@@ -78,3 +81,4 @@ def test_user_error_is_one_line_before_any_work(row, argv, expected, tmp_path):
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 12, result.stderr
     assert expected in result.stderr, result.stderr
+    assert "pw-in-url" not in result.stdout + result.stderr

@@ -101,6 +101,21 @@ def _truths(sequence):
     return [f"{step.target['value']:.2f}" for step in sequence.steps]
 
 
+def test_measured_shuffled_control_makes_the_same_calls_as_measured_with_earlier_truths():
+    task = ToyTask()
+    sequence = task.sequences(limit=1, steps=8)[0]
+    lm, engine = scripted_lm(toy_responder)
+    with dspy.context(lm=lm):
+        out = run(LLMAsRNN(task, budget=60, feedback="shuffled_measured"), sequence)
+    assert [c.role for c in engine.calls] == ["predict", "update"] * 8  # as `measured`: no LM critique
+    truths = _truths(sequence)
+    for t, (predict, update) in enumerate(zip(engine.calls_for("predict"), engine.calls_for("update"), strict=True)):
+        shown = predict.system + predict.user + update.user
+        assert not [v for v in truths[t:] if v in shown], f"step {t} saw a truth of a step >= {t}"
+    assert "Measured" not in out.feedback[0]  # step 0 has no earlier truth
+    assert all("Measured" in f for f in out.feedback[1:])
+
+
 @pytest.mark.parametrize("recent_steps", [0, 3])
 def test_shuffled_control_never_shows_a_current_or_future_truth(recent_steps):
     task = ToyTask()

@@ -104,3 +104,35 @@ def test_a_server_that_echoes_the_key_in_a_401_never_gets_it_printed_or_written(
     finally:
         server.stop()
     assert _files_containing(tmp_path, SECRET.encode()) == []
+
+
+def test_secrets_given_in_arguments_are_redacted_everywhere(tmp_path, capsys):
+    """A key inside a URL argument (server or storage address) is redacted like an environment key."""
+    from llm_as_rnn.reports import redact as redaction
+
+    assert redaction.secrets_in_arguments(["--api-base", "https://user:sk-in-url-123456@host:8000/v1",
+                                           "--storage", "postgresql://u:dbpass99@db/x", "https://h/v1?api_key=qk-42zz",
+                                           "https://h/v1?model=gpt"]) == ["sk-in-url-123456", "dbpass99", "qk-42zz"]
+    try:
+        code = main(["run", "--backbone", "openai/served", "--api-base",
+                     "http://user:sk-in-url-123456@127.0.0.1:9/v1", "--out", str(tmp_path / "run")])
+        assert code == 2
+        printed = capsys.readouterr()
+        assert "127.0.0.1:9" in printed.err and "sk-in-url-123456" not in printed.out + printed.err
+        assert _files_containing(tmp_path, b"sk-in-url-123456") == []
+    finally:
+        redaction._registered.clear()
+
+
+def test_optuna_user_attributes_are_redacted(monkeypatch):
+    import optuna
+
+    from llm_as_rnn.optimize.tune import _set_user_attr
+
+    monkeypatch.setenv("SOME_PROVIDER_API_KEY", SECRET)
+    study = optuna.create_study()
+    trial = study.ask()
+    _set_user_attr(trial, "infeasible", f"the server said: bad key {SECRET}")
+    _set_user_attr(trial, "prompt_tokens_per_step", 12.5)
+    assert study.trials[0].user_attrs == {"infeasible": "the server said: bad key [REDACTED]",
+                                          "prompt_tokens_per_step": 12.5}
