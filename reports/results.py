@@ -74,6 +74,41 @@ def write_results(out: str | Path, summaries: list[Any], settings: dict[str, Any
     return paths
 
 
+def best_baseline(summary: Any, metric: str) -> str | None:
+    """The paper baseline (zero-shot, FHC, MemPrompt) that scores best on `metric` over the scored sequences."""
+    from llm_as_rnn.metrics.step_scores import lower_is_better
+    from llm_as_rnn.programs.registry import PAPER_BASELINES
+
+    scored = [m for m in PAPER_BASELINES if m in summary.board.methods]
+    if not scored:
+        return None
+    sign = 1 if lower_is_better(metric) else -1
+    return min(scored, key=lambda m: sign * summary.board.overall(m, metric).estimate)
+
+
+def paired_differences(summary: Any, metrics: list[str]) -> list[str]:
+    """Each memory method against zero-shot and against the best paper baseline, on the first two accuracy/error
+    metrics: paired over the same steps of the same sequences (the comparison the paper's claim is about)."""
+    from llm_as_rnn.programs.registry import PAPER_BASELINES
+
+    board = summary.board
+    methods = [m for m in board.methods if m in summary.llm_methods and m not in PAPER_BASELINES]
+    shown = [m for m in metrics if not m.endswith(("sq_error", "self_correction")) and "judge" not in m][:2]
+    columns = [(m, r) for m in shown for r in dict.fromkeys(["zero_shot", best_baseline(summary, m)])
+               if r in board.methods]
+    if not methods or not columns:
+        return []
+    header = ["method", *[f"Δ {metric_label(m)} vs {r}" + (" (best)" if r == best_baseline(summary, m) else "")
+                          for m, r in columns]]
+    lines = ["", "Paired differences to zero-shot and to the best paper baseline (best: zero-shot, FHC or MemPrompt "
+             "on that metric), method − rival on the same steps:", "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for method in methods:
+        cells = [f"`{method}`"] + [format_interval(board.difference(method, r, m)) for m, r in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
     """Per task: every method and anchor, main metrics with 95% CIs, the paired difference to the reference
     anchor, and per-step costs of the LLM methods."""
@@ -116,6 +151,7 @@ def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
             else:
                 cells += ["0", "0", "0", "—", "—"]
             lines.append("| " + " | ".join(cells) + " |")
+        lines += paired_differences(summary, metrics)
         unscored = [m for m in incomplete if m not in board.methods]
         partial = {m: n for m, n in incomplete.items() if m in board.methods}
         if unscored:

@@ -18,3 +18,26 @@ def test_a_task_with_no_shared_sequence_is_reported_not_crashed(tmp_path):
     assert "nothing is scored; unfinished sequences: {'zero_shot': 2}" in markdown
     paths = write_results(tmp_path, [empty], {"split": "test"})
     assert all(path.is_file() for path in paths.values())
+
+
+def test_memory_methods_are_compared_with_zero_shot_and_the_best_paper_baseline():
+    task = get_task("weather")
+    ids = [f"s{i}" for i in range(6)]
+    truths = {i: [{"temp_max": 10.0, "rain": "no"}] * 3 for i in ids}
+
+    def constant(temp, rain="no"):
+        return {i: [{"temp_max": temp, "rain": rain}] * 3 for i in ids}
+
+    from llm_as_rnn.reports.scoreboard import build_scoreboard
+
+    board = build_scoreboard(task, truths, {"zero_shot": constant(14.0), "fhc": constant(11.0),
+                                            "memprompt": constant(13.0, "yes"), "llm_as_rnn": constant(10.5)})
+    summary = TaskSummary(task, board, llm_methods=["zero_shot", "fhc", "memprompt", "llm_as_rnn"], anchors=[],
+                          reference=None)
+    markdown = markdown_tables([summary], {"split": "test"})
+    differences = markdown.split("Paired differences")[1]
+    assert "Δ temp_max MAE vs zero_shot | Δ temp_max MAE vs fhc (best)" in differences
+    assert "Δ rain acc vs zero_shot (best)" in differences  # zero-shot ties FHC for best on rain: no second column
+    row = next(line for line in differences.splitlines() if line.startswith("| `llm_as_rnn`"))
+    assert row.split(" | ")[1].startswith("-3.50") and row.split(" | ")[2].startswith("-0.50")
+    assert "| `fhc`" not in differences  # baselines are the rivals, not rows
