@@ -71,6 +71,8 @@ def execute(args: argparse.Namespace) -> int:
     from llm_as_rnn.programs.registry import split_methods
     from llm_as_rnn.reports.html_report import write_html_report
     from llm_as_rnn.reports.plots import write_plots
+    from llm_as_rnn.reports.provenance import provenance
+    from llm_as_rnn.reports.redact import redact
     from llm_as_rnn.reports.results import write_results
     from llm_as_rnn.tasks.registry import TASKS, get_task
 
@@ -114,7 +116,7 @@ def execute(args: argparse.Namespace) -> int:
         judge_lm = load_backbone(args.judge_backbone, api_base=args.api_base, cache=not args.no_cache)
     summaries = summarize(evaluation, judge_lm=judge_lm)
     settings = evaluation.settings()
-    paths = write_results(out, summaries, settings)
+    paths = write_results(out, summaries, settings, provenance(args.argv, roles.describe()))
     plots = write_plots(out / "plots", summaries)
     traces = {s.name: _traces(evaluation, s.name, args.trace_sequences) for s in summaries}
     markdown = paths["markdown"].read_text(encoding="utf-8")
@@ -124,7 +126,8 @@ def execute(args: argparse.Namespace) -> int:
                   f"{len(report.failed)} failed" + (f" (see {out / 'errors.jsonl'}; rerun to retry)"
                                                     if report.failed else ""))
     console.print(f"results: {paths['markdown']}, {paths['json']}, {paths['csv']}\nreport: {report_path}")
-    (out / "command.json").write_text(json.dumps({"argv": vars(args) | {"handler": None}}, default=str, indent=1))
+    (out / "command.json").write_text(redact(json.dumps({"argv": vars(args) | {"handler": None}}, default=str,
+                                                        indent=1)), encoding="utf-8")
     return 1 if report.failed else 0
 
 

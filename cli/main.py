@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     register_secrets(secrets_in_arguments(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for the provenance of written results
     configure_logging(args.verbose)
     try:
         return args.handler(args) or 0

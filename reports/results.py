@@ -51,11 +51,13 @@ def summary_rows(summaries: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def write_results(out: str | Path, summaries: list[Any], settings: dict[str, Any]) -> dict[str, Path]:
+def write_results(out: str | Path, summaries: list[Any], settings: dict[str, Any],
+                  provenance: dict[str, Any] | None = None) -> dict[str, Path]:
     out = Path(out)
     rows = summary_rows(summaries)
     paths = {"json": out / "results.json", "csv": out / "results.csv", "markdown": out / "results.md"}
     payload = {
+        "provenance": provenance or {},
         "settings": settings,
         "tasks": {s.name: {"sequences": s.board.sequence_ids, "reference": s.reference, "costs": s.costs,
                            "cost_by_step": s.curves, "missing": s.missing,
@@ -70,7 +72,10 @@ def write_results(out: str | Path, summaries: list[Any], settings: dict[str, Any
                                                     "high", "level", "n", "sequences"])
         writer.writeheader()
         writer.writerows(rows)
-    paths["markdown"].write_text(markdown_tables(summaries, settings), encoding="utf-8")
+    from llm_as_rnn.reports.provenance import provenance_lines
+
+    head = "\n".join(provenance_lines(provenance)) + "\n" if provenance else ""
+    paths["markdown"].write_text(redact(head + markdown_tables(summaries, settings)), encoding="utf-8")
     return paths
 
 

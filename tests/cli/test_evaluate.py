@@ -44,6 +44,10 @@ def test_evaluate_writes_reports_and_resumes(scripted, tmp_path, capsys):
     for anchor in ("persistence (anchor)", "zero_return (anchor)", "repeat_previous (anchor)"):
         assert anchor in markdown
     assert "Memory trace" in (out / "report.html").read_text()
+    assert markdown.startswith("Command: `llm-rnn evaluate --tasks weather,finance,clinical")
+    provenance = json.loads((out / "results.json").read_text())["provenance"]
+    assert provenance["command"].endswith(f"--out {out}") and provenance["commit"]
+    assert "Paired differences to zero-shot" in markdown
     calls = len(scripted.calls)
     assert main(argv) == 0
     assert len(scripted.calls) == calls  # everything reused

@@ -41,3 +41,17 @@ def test_memory_methods_are_compared_with_zero_shot_and_the_best_paper_baseline(
     row = next(line for line in differences.splitlines() if line.startswith("| `llm_as_rnn`"))
     assert row.split(" | ")[1].startswith("-3.50") and row.split(" | ")[2].startswith("-0.50")
     assert "| `fhc`" not in differences  # baselines are the rivals, not rows
+
+
+def test_provenance_names_the_command_commit_and_backbone_bytes(monkeypatch):
+    from llm_as_rnn.backbones.catalog import EMBEDDED_MODELS
+    from llm_as_rnn.reports.provenance import provenance, provenance_lines
+
+    monkeypatch.setenv("MY_SERVICE_API_KEY", "sk-provenance-secret-1")
+    qwen = EMBEDDED_MODELS["qwen2.5-coder-1.5b-instruct"]
+    record = provenance(["evaluate", "--api-key-in-url", "https://h/v1?k=sk-provenance-secret-1"],
+                        {"predictor": f"llamacpp/{qwen.model_id}", "critic": "openai/gpt-4o-mini"})
+    assert "sk-provenance-secret-1" not in str(record)
+    assert record["backbone_sha256"] == {f"llamacpp/{qwen.model_id}": qwen.sha256}
+    assert len(record["commit"].removesuffix("-dirty")) == 40 or record["commit"] == "unknown"
+    assert any(qwen.sha256 in line for line in provenance_lines(record))
