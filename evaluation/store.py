@@ -59,6 +59,10 @@ class ResultStore:
         if path.is_file():
             saved = json.loads(path.read_text(encoding="utf-8"))
             stored = {k: saved.get(k) for k in RESULT_KEYS}
+            # Tasks can be added to a folder: options are compared only for the tasks both runs name.
+            common = (stored["task_options"] or {}).keys() & (current["task_options"] or {}).keys()
+            stored["task_options"] = {t: stored["task_options"][t] for t in sorted(common)}
+            current["task_options"] = {t: current["task_options"][t] for t in sorted(common)}
             diff = {k: (stored[k], current[k]) for k in RESULT_KEYS if stored[k] != current[k]}
             if diff:
                 detail = "; ".join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in diff.items())
@@ -66,6 +70,7 @@ class ResultStore:
                                     "use another --out or the same settings")
             merged = {**saved, **settings,
                       "tasks": sorted({*saved.get("tasks", []), *settings.get("tasks", [])}),
+                      "task_options": {**(saved.get("task_options") or {}), **(settings.get("task_options") or {})},
                       "methods": list(dict.fromkeys([*saved.get("methods", []), *settings.get("methods", [])]))}
         else:
             merged = settings

@@ -74,6 +74,18 @@ def test_settings_mismatch_is_a_user_error(scripted, tmp_path, capsys):
     assert settings["steps"] == 2
 
 
+def test_tasks_and_methods_can_be_added_to_a_results_folder(scripted, tmp_path, capsys):
+    out = str(tmp_path / "eval")
+    common = ["--episodes", "1", "--steps", "2", "--out", out]
+    assert main(["evaluate", "--tasks", "weather", "--methods", "zero_shot", *common]) == 0
+    assert main(["evaluate", "--tasks", "weather,finance", "--methods", "zero_shot,llm_as_rnn", *common]) == 0
+    assert "1 reused" in capsys.readouterr().out  # weather zero-shot was not run again
+    settings = json.loads((tmp_path / "eval" / "evaluation.json").read_text())
+    assert settings["tasks"] == ["finance", "weather"] and set(settings["task_options"]) == {"finance", "weather"}
+    assert main(["evaluate", "--tasks", "finance", "--series", "nasdaq", "--methods", "zero_shot", *common]) == 2
+    assert "task_options" in capsys.readouterr().err  # the same task with other data is refused
+
+
 def test_a_saved_program_is_evaluated_on_its_task(scripted, tmp_path):
     from llm_as_rnn.optimize.artifacts import save_program
     from llm_as_rnn.programs import LLMAsRNN
