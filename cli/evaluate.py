@@ -152,7 +152,7 @@ def _traces(evaluation: Any, task: str, count: int) -> list[dict[str, Any]]:
     found = []
     for method in methods:
         for sequence in evaluation.sequences[task][:count]:
-            stored = evaluation.store.load(task, method, sequence.id)
+            stored = evaluation.load(task, method, sequence.id)
             if stored:
                 found.append(stored)
     return found

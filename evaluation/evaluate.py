@@ -103,7 +103,14 @@ class Evaluation:
                 for sequence in self.sequences[task]]
 
     def pending(self) -> list[Job]:
-        return [j for j in self.jobs() if not self.store.has(j.task, j.method, j.sequence.id)]
+        return [j for j in self.jobs() if not self.store.has(j.task, j.method, j.sequence.id, self.fingerprint(j))]
+
+    def fingerprint(self, job: Job) -> str:
+        return self.programs[job.task, job.method].fingerprint()
+
+    def load(self, task: str, method: str, sequence_id: str) -> dict[str, Any] | None:
+        """The stored result of this run's program (a result written by other prompts is stale: None)."""
+        return self.store.load(task, method, sequence_id, self.programs[task, method].fingerprint())
 
     def run(self, *, on_step: Callable[[StepRecord], None] | None = None,
             on_job: Callable[[Job, bool], None] | None = None) -> RunReport:
@@ -135,6 +142,7 @@ class Evaluation:
                 "records": [r.as_dict() for r in output.records],
                 "failures": output.failures,
                 "config": program.config(),
+                "fingerprint": program.fingerprint(),
             })
             with lock:
                 report.completed += 1

@@ -79,18 +79,23 @@ class ResultStore:
     def path(self, task: str, method: str, sequence_id: str) -> Path:
         return self.root / "sequences" / _safe(task) / _safe(method) / f"{_safe(sequence_id)}.json"
 
-    def has(self, task: str, method: str, sequence_id: str) -> bool:
-        return self.path(task, method, sequence_id).is_file()
+    def has(self, task: str, method: str, sequence_id: str, fingerprint: str | None = None) -> bool:
+        """A stored result exists (and, given `fingerprint`, was written by a program with the same prompts)."""
+        return self.load(task, method, sequence_id, fingerprint) is not None
 
     def save(self, task: str, method: str, sequence_id: str, result: dict[str, Any]) -> None:
         atomic_write_json(self.path(task, method, sequence_id),
                           {"task": task, "method": method, "sequence_id": sequence_id, **result})
 
-    def load(self, task: str, method: str, sequence_id: str) -> dict[str, Any] | None:
+    def load(self, task: str, method: str, sequence_id: str, fingerprint: str | None = None) -> dict[str, Any] | None:
+        """The stored result, or None; with `fingerprint`, None too when other prompts wrote it (it is stale)."""
         path = self.path(task, method, sequence_id)
         if not path.is_file():
             return None
-        return json.loads(path.read_text(encoding="utf-8"))
+        result = json.loads(path.read_text(encoding="utf-8"))
+        if fingerprint is not None and result.get("fingerprint") != fingerprint:
+            return None
+        return result
 
     def finished(self) -> Iterator[dict[str, Any]]:
         for path in sorted((self.root / "sequences").glob("*/*/*.json")):

@@ -48,7 +48,7 @@ def summarize(evaluation: Any, *, judge_lm: Any = None) -> list[TaskSummary]:
         records: dict[str, list[dict[str, Any]]] = {}
         missing = {}
         for method in evaluation.methods_for(name):
-            stored = [evaluation.store.load(name, method, s.id) for s in sequences]
+            stored = [evaluation.load(name, method, s.id) for s in sequences]
             found = [r for r in stored if r is not None]
             missing[method] = len(stored) - len(found)
             if not found and sequences:

@@ -45,6 +45,18 @@ class SequenceProgram(dspy.Module):
         """What rebuilds this program's architecture (saved beside its JSON state)."""
         return {"program": self.name, "task": self.task.name}
 
+    def fingerprint(self) -> str:
+        """A short hash of everything that makes this program's prompts: its configuration and every predictor's
+        instructions, fields and demos. Stored results carry it, so a result written by other prompts (an edited
+        signature, a newly tuned instruction) is run again instead of silently reused."""
+        import hashlib
+        import json
+
+        prompts = {name: {k: v for k, v in predictor.dump_state().items() if k != "lm"}
+                   for name, predictor in self.named_predictors()}
+        text = json.dumps({"config": self.config(), "prompts": prompts}, sort_keys=True, default=str)
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
     def save(self, path: str, save_program: bool = False, modules_to_serialize: Any = None) -> None:
         """`dspy.Module.save`, plus `<path>.config.json`: the configuration (budget, sections, feedback mode, policy,
         task, backbone names; never keys) that the JSON state alone does not carry, so `load` can refuse a

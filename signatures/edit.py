@@ -11,8 +11,10 @@ class EditMemory(dspy.Signature):
     """Edit your memory of this sequence after the step below, instead of rewriting it.
 
     Remove the numbered bullet points the feedback shows are wrong or that no longer matter, and add new bullet
-    points for what this step taught you. Everything you do not remove is kept. Be specific, with numbers and
-    directions. Stay within the token budget."""
+    points for what this step taught you. Everything you do not remove is kept. Write lessons that carry over to
+    the next step: how the answer relates to the current input, and the direction and size of your recent errors
+    as an adjustment. Never write a past prediction or a past outcome as a value to reuse: the next step has
+    another answer. Stay within the token budget."""
 
     memory: str = dspy.InputField(desc="your current memory of this sequence, bullets numbered")
     step: str = dspy.InputField(desc="this step: the input, your prediction and, when revealed, the outcome")

@@ -12,7 +12,9 @@ class CritiqueAndUpdate(dspy.Signature):
 
     First say what was wrong and why, using the outcome and measured error when they are given. Then write the
     whole new memory, do not append to the old one: keep what still holds, correct what was wrong, drop what no
-    longer matters. Be specific, with numbers and directions. Stay within the token budget."""
+    longer matters. Write lessons that carry over to the next step: how the answer relates to the current input,
+    and the direction and size of your recent errors as an adjustment. Never write a past prediction or a past
+    outcome as a value to reuse: the next step has another answer. Stay within the token budget."""
 
     memory: str = dspy.InputField(desc="your current memory of this sequence")
     step: str = dspy.InputField(desc="this step: the input, your prediction and, when revealed, the outcome")

@@ -13,7 +13,8 @@ class PredictStep(dspy.Signature):
     """Predict the outcome of the next step of this sequence.
 
     Your memory holds what earlier steps of this same sequence taught you: patterns, your recent errors and how to
-    correct them, and what to watch. Apply it to the current input and give your best prediction."""
+    correct them, and what to watch. Start from the current input, then apply the memory's lessons as adjustments;
+    the memory never holds this step's answer."""
 
     memory: str = dspy.InputField(desc="your notes from earlier steps of this sequence")
     observation: str = dspy.InputField(desc="the input for this step")

@@ -11,7 +11,9 @@ class UpdateMemory(dspy.Signature):
     """Rewrite your memory of this sequence after the step below.
 
     Write the whole new memory, do not append to the old one: keep what still holds, correct what the feedback
-    shows was wrong, drop what no longer matters. Be specific, with numbers and directions. Stay within the token
+    shows was wrong, drop what no longer matters. Write lessons that carry over to the next step: how the answer
+    relates to the current input, and the direction and size of your recent errors as an adjustment. Never write a
+    past prediction or a past outcome as a value to reuse: the next step has another answer. Stay within the token
     budget."""
 
     memory: str = dspy.InputField(desc="your current memory of this sequence")

@@ -45,6 +45,20 @@ def test_rerun_skips_finished_sequences_and_redoes_lost_ones(tmp_path):
     assert len(engine3.calls) == 9 < calls  # one LLM-as-RNN sequence: 3 steps x 3 calls
 
 
+def test_results_written_by_other_prompts_are_run_again_not_reused(tmp_path):
+    evaluation(tmp_path, methods=["zero_shot", "llm_as_rnn"])[0].run()
+    edited, engine = evaluation(tmp_path, methods=["zero_shot", "llm_as_rnn"])
+    updater = edited.programs["toy", "llm_as_rnn"].updater.update
+    updater.signature = updater.signature.with_instructions("Edited update instructions.")
+    assert [(j.method, j.sequence.id) for j in edited.pending()] == [("llm_as_rnn", "toy-0"), ("llm_as_rnn", "toy-1")]
+    assert edited.load("toy", "llm_as_rnn", "toy-0") is None  # the stale result is not scored either
+    assert edited.load("toy", "zero_shot", "toy-0") is not None
+    report = edited.run()
+    assert (report.completed, report.skipped) == (2, 2)
+    assert any("Edited update instructions." in c.system for c in engine.calls)
+    assert edited.load("toy", "llm_as_rnn", "toy-0") is not None
+
+
 def test_methods_can_be_added_but_settings_cannot_change(tmp_path):
     evaluation(tmp_path, methods=["zero_shot"])[0].run()
     added, _ = evaluation(tmp_path, methods=["zero_shot", "window"])
