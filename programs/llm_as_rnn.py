@@ -47,6 +47,8 @@ class LLMAsRNN(SequenceProgram):
             on a replay of the last `gate_replay` steps before t; needs `truth` feedback).
         recent_steps: Also show the predictor the last k raw steps (with outcomes when the mode reveals them).
         gate_replay: Steps replayed by the gate.
+        mask_values: Replace, in each new memory, every number equal to a past prediction or revealed outcome of a
+            numeric target by "[a past value]" (a small predictor copies such values as its next answer).
         seed: Seeds the shuffled-truth control.
     """
 
@@ -66,6 +68,7 @@ class LLMAsRNN(SequenceProgram):
         policy: str = "rewrite",
         recent_steps: int = 0,
         gate_replay: int = 2,
+        mask_values: bool = False,
         seed: int = 0,
     ):
         super().__init__(task, roles=roles)
@@ -85,6 +88,7 @@ class LLMAsRNN(SequenceProgram):
         self.policy = policy
         self.recent_steps = recent_steps
         self.gate_replay = gate_replay
+        self.mask_values = bool(mask_values)
         self.seed = seed
         self.initial_memory = initial_memory or self.schema.empty()
         self.critic = Critic(task, feedback, call_lm=not fused)
@@ -116,6 +120,8 @@ class LLMAsRNN(SequenceProgram):
                 feedback = self.critic(step.input, y_hat, revealed[t], record, lm=self.roles.critic,  # (2) e_t
                                        running=running)
                 updated = self.updater(memory, feedback, record, count, lm=self.roles.updater)         # (3) h_t
+                if self.mask_values:
+                    updated = updated.masked(self._numbers(predicted, revealed[: t + 1]))
                 if self.gate is not None:
                     # Replay only steps before t: h_t was written from step t, so scoring on it favours h_t.
                     updated = self.gate(memory, updated, steps[:t], record, self._replay(past),
@@ -129,6 +135,12 @@ class LLMAsRNN(SequenceProgram):
                 record.memory_tokens = count(record.memory)
                 recorder.finish(record)
         return recorder.prediction(final_memory=memory.render())
+
+    def _numbers(self, predicted: list[Any], revealed: Sequence[Any]) -> list[float]:
+        """The numeric target values the loop has seen so far: its predictions and the revealed outcomes."""
+        names = [t.name for t in self.task.targets if t.kind == "regression"]
+        seen = [*predicted, *revealed]
+        return [float(v[n]) for v in seen if v for n in names if isinstance(v.get(n), int | float)]
 
     def _running(self, predicted: list[Any], revealed: Sequence[Any]) -> str:
         """Bias and hit rate over the steps whose truth this mode revealed (computed, no LM call)."""
@@ -162,6 +174,9 @@ class LLMAsRNN(SequenceProgram):
             "gate_replay": self.gate_replay,
             "sections": list(self.schema.names),
             "seed": self.seed,
+            # Options added after the first saved programs appear only when set, so older programs and stored
+            # results keep their configuration (and prompt fingerprint).
+            **({"mask_values": True} if self.mask_values else {}),
         }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 EMPTY_SECTION = "(nothing yet)"
 _BULLET_PREFIX = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,20 @@ class Memory:
             kept.append(section)
         merged = {name: [*kept[i], *(add.get(name) or [])] for i, name in enumerate(self.schema.names)}
         return self.schema.memory(merged)
+
+    def masked(self, values: Iterable[float], mask: str = "[a past value]") -> Memory:
+        """This memory with every number equal to one of `values` (to the precision it is written with) replaced by
+        `mask`. Why: a small predictor copies a past forecast or outcome it finds in its memory as this step's
+        answer (Qwen2.5-Coder-1.5B answered 29.4 °C three days running after its memory said "the predicted 29.4 °C",
+        while today's value fell to 15 °C); sizes of errors and biases are differences and stay."""
+        targets = {round(float(v), 1) for v in values}
+        if not targets:
+            return self
+
+        def replace(match: re.Match) -> str:
+            return mask if round(float(match.group(0)), 1) in targets else match.group(0)
+
+        return Memory(self.schema, tuple(tuple(_NUMBER.sub(replace, b) for b in items) for items in self.bullets))
 
     def as_dict(self) -> dict[str, list[str]]:
         return {s.name: list(items) for s, items in zip(self.schema.sections, self.bullets, strict=True)}

@@ -2,7 +2,7 @@
 `fhc:context_budget=2048`, `llm_as_rnn:policy=delta,sections=patterns+corrections,recent_steps=2`.
 
 An option is `key=value` or a flag: a feedback mode (truth, measured, judge, none, shuffled,
-shuffled_measured) or `fused`.
+shuffled_measured), `fused` or `mask_values`.
 """
 
 from __future__ import annotations
@@ -61,12 +61,12 @@ def parse_method(spec: str) -> tuple[str, dict[str, Any]]:
         if not eq:
             if part in FEEDBACK_MODES:
                 options["feedback"] = part
-            elif part == "fused":
-                options["fused"] = True
+            elif part in ("fused", "mask_values"):
+                options[part] = True
             else:
                 modes = ", ".join(FEEDBACK_MODES)
-                raise MethodError(f"method {spec!r}: unknown flag {part!r} (feedback modes: {modes}; or fused; "
-                                  "or key=value)")
+                raise MethodError(f"method {spec!r}: unknown flag {part!r} (feedback modes: {modes}; or fused, "
+                                  "mask_values; or key=value)")
             continue
         try:
             if key in _LIST_OPTIONS:
@@ -75,8 +75,8 @@ def parse_method(spec: str) -> tuple[str, dict[str, Any]]:
                 options[key] = int(value) if key in _INT_OPTIONS else value
         except ValueError:
             raise MethodError(f"method {spec!r}: {key} must be an integer, got {value!r}") from None
-    if options and name != "llm_as_rnn" and ({"feedback", "fused"} & options.keys()):
-        raise MethodError(f"method {spec!r}: feedback and fused apply to llm_as_rnn only")
+    if options and name != "llm_as_rnn" and ({"feedback", "fused", "mask_values"} & options.keys()):
+        raise MethodError(f"method {spec!r}: feedback, fused and mask_values apply to llm_as_rnn only")
     return name, options
 
 

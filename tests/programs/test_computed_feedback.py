@@ -71,3 +71,38 @@ def test_a_bullet_cut_mid_sentence_loses_its_fragment():
     cut = "Rises 2 a step. The actual temperature is too high for the"
     memory = Memory.from_outputs(TOY_SCHEMA, {"patterns": [cut], "corrections": ["add 1.25"]})
     assert memory.as_dict() == {"patterns": ["Rises 2 a step."], "corrections": ["add 1.25"]}
+
+
+def test_masking_replaces_past_values_but_keeps_error_sizes():
+    schema = WeatherTask().memory_schema
+    memory = schema.memory({"patterns": ["The predicted 29.4°C was 11.1 °C above the actual 18.3 °C."],
+                            "corrections": ["Forecast 29.40 again? No: -11.1 too high; day 7 was 18.35."]})
+    masked = memory.masked([29.4, 18.3])
+    assert masked.as_dict() == {
+        "patterns": ["The predicted [a past value]°C was 11.1 °C above the actual [a past value] °C."],
+        "corrections": ["Forecast [a past value] again? No: -11.1 too high; day 7 was 18.35."], "watch": []}
+    assert memory.masked([]) is memory
+
+
+def test_mask_values_keeps_a_copied_past_value_out_of_the_next_prompt():
+    task = ToyTask()
+    sequence = task.sequences(limit=1, steps=3)[0]
+
+    def quoting(call):  # an updater that writes the last prediction and outcome as absolute values
+        if call.role == "update":
+            numbers = [line.split(":", 1)[1].strip() for line in call.user.splitlines()
+                       if line.startswith(("Prediction:", "Outcome:"))]
+            return {"patterns": [f"last values were {' and '.join(numbers)}"], "corrections": ["too low by 0.25"]}
+        return toy_responder(call)
+
+    for mask, expect_values in ((False, True), (True, False)):
+        lm, engine = scripted_lm(quoting)
+        with dspy.context(lm=lm):
+            out = LLMAsRNN(task, budget=120, feedback="measured", mask_values=mask)(
+                steps=sequence.steps, sequence_id=sequence.id)
+        step0 = out.records[0]
+        values = [f"{step0.prediction['value']:g}", f"{step0.truth['value']:g}"]
+        second_prompt = engine.calls_for("predict")[1].system
+        assert any(v in second_prompt for v in values) is expect_values, (mask, second_prompt)
+        assert ("[a past value]" in second_prompt) is mask
+        assert "0.25" in second_prompt
