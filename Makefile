@@ -38,7 +38,7 @@ $(STAMP): pyproject.toml Makefile
 
 # The main job: LLM-as-RNN on held-out Seattle 2015 episodes with the embedded default backbone (Qwen2.5-Coder-1.5B,
 # about 40 s per step on 2 cores with the computed critique): 4 episodes x 3 days fit in 10 minutes. Tables + trace.
-RUN_ARGS ?= --episodes 4 --steps 3 --feedback measured
+RUN_ARGS ?= --episodes 4 --steps 3 --feedback measured --mask-values
 run: $(STAMP)
 	$(VENV)/bin/llm-rnn run --task weather --split test $(RUN_ARGS)
 
@@ -52,7 +52,7 @@ test: $(STAMP)
 # 2 cores: HEADLINE_TASKS=weather runs one task. The LLM-as-RNN variant (computed feedback, past values masked) was
 # chosen on the dev split (results/ablation-updater-dev); its control gets an earlier step's truth instead of y_t.
 HEADLINE_TASKS ?= weather,finance,clinical
-HEADLINE_METHODS ?= zero_shot,llm_as_rnn:measured,mask_values,llm_as_rnn:shuffled_measured,mask_values,fhc,memprompt
+HEADLINE_METHODS ?= zero_shot,llm_as_rnn:measured,mask_values,fhc,memprompt,llm_as_rnn:shuffled_measured,mask_values
 headline: $(STAMP)
 	$(VENV)/bin/llm-rnn evaluate --split test --episodes 12 --steps 4 --tasks $(HEADLINE_TASKS) \
 	  --methods $(HEADLINE_METHODS) --out results/headline-qwen15b

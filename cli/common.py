@@ -136,6 +136,9 @@ def add_program_arguments(parser: argparse.ArgumentParser) -> None:
                             "judge: LLM judge without y_t; none; shuffled, shuffled_measured: controls that show an "
                             "earlier step's truth")
     group.add_argument("--fused", action="store_true", help="critique and rewrite in one LM call")
+    group.add_argument("--mask-values", action="store_true",
+                       help="replace past predictions/outcomes of numeric targets in each new memory by '[a past "
+                            "value]' (small backbones copy them as answers; chosen on dev, see README Results)")
     group.add_argument("--policy", choices=POLICIES, default="rewrite",
                        help="rewrite the memory (paper), edit it (delta), or keep a rewrite only if it does no harm "
                             "on a replay of recent steps (gated)")
@@ -158,7 +161,8 @@ def build_program(args: argparse.Namespace, task: Any, roles: Any) -> Any:
     sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
     try:
         return LLMAsRNN(task, budget=args.budget, feedback=args.feedback, fused=args.fused, policy=args.policy,
-                        sections=sections, recent_steps=args.recent_steps, roles=roles, seed=args.seed)
+                        sections=sections, recent_steps=args.recent_steps, roles=roles, seed=args.seed,
+                        mask_values=args.mask_values)
     except BudgetError:
         raise
     except ValueError as exc:

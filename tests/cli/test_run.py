@@ -64,3 +64,13 @@ def test_run_prints_scores_and_writes_trace_page_and_results(monkeypatch, tmp_pa
     page = (run_dir / "memory.md").read_text()
     assert "Initial memory h_0" in page and "### step 2" in page
     assert len(engine.calls) == 18
+
+
+def test_run_passes_mask_values_and_records_it(monkeypatch, tmp_path):
+    lm, _engine = scripted_lm(weather_responder)
+    monkeypatch.setattr(Roles, "from_strings", classmethod(lambda cls, *a, **k: Roles(lm, lm, lm)))
+    assert main(["run", "--episodes", "1", "--steps", "2", "--split", "dev", "--feedback", "measured",
+                 "--mask-values", "--out", str(tmp_path)]) == 0
+    (run_dir,) = tmp_path.iterdir()
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["config"]["mask_values"] is True and results["config"]["feedback"] == "measured"
