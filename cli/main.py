@@ -36,11 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     one line naming a log file that holds the traceback, exit code 1. Everything printed or logged is redacted."""
     from llm_as_rnn.reports.redact import redact, register_secrets, secrets_in_arguments
 
+    argv = list(sys.argv[1:] if argv is None else argv)
     configure_environment()
-    register_secrets(secrets_in_arguments(sys.argv[1:] if argv is None else argv))
+    register_secrets(secrets_in_arguments(argv))
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)  # for the provenance of written results
+    args.argv = argv  # for the provenance of written results
     configure_logging(args.verbose)
     try:
         return args.handler(args) or 0

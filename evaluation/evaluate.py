@@ -103,10 +103,7 @@ class Evaluation:
                 for sequence in self.sequences[task]]
 
     def pending(self) -> list[Job]:
-        return [j for j in self.jobs() if not self.store.has(j.task, j.method, j.sequence.id, self.fingerprint(j))]
-
-    def fingerprint(self, job: Job) -> str:
-        return self.programs[job.task, job.method].fingerprint()
+        return [j for j in self.jobs() if self.load(j.task, j.method, j.sequence.id) is None]
 
     def load(self, task: str, method: str, sequence_id: str) -> dict[str, Any] | None:
         """The stored result of this run's program (a result written by other prompts is stale: None)."""

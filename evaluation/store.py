@@ -79,10 +79,6 @@ class ResultStore:
     def path(self, task: str, method: str, sequence_id: str) -> Path:
         return self.root / "sequences" / _safe(task) / _safe(method) / f"{_safe(sequence_id)}.json"
 
-    def has(self, task: str, method: str, sequence_id: str, fingerprint: str | None = None) -> bool:
-        """A stored result exists (and, given `fingerprint`, was written by a program with the same prompts)."""
-        return self.load(task, method, sequence_id, fingerprint) is not None
-
     def save(self, task: str, method: str, sequence_id: str, result: dict[str, Any]) -> None:
         atomic_write_json(self.path(task, method, sequence_id),
                           {"task": task, "method": method, "sequence_id": sequence_id, **result})

@@ -99,12 +99,11 @@ def paired_differences(summary: Any, metrics: list[str]) -> list[str]:
     board = summary.board
     methods = [m for m in board.methods if m in summary.llm_methods and m not in PAPER_BASELINES]
     shown = [m for m in metrics if not m.endswith(("sq_error", "self_correction")) and "judge" not in m][:2]
-    columns = [(m, r) for m in shown for r in dict.fromkeys(["zero_shot", best_baseline(summary, m)])
-               if r in board.methods]
+    best = {m: best_baseline(summary, m) for m in shown}  # each is a bootstrap per baseline: compute once
+    columns = [(m, r) for m in shown for r in dict.fromkeys(["zero_shot", best[m]]) if r in board.methods]
     if not methods or not columns:
         return []
-    header = ["method", *[f"Δ {metric_label(m)} vs {r}" + (" (best)" if r == best_baseline(summary, m) else "")
-                          for m, r in columns]]
+    header = ["method", *[f"Δ {metric_label(m)} vs {r}" + (" (best)" if r == best[m] else "") for m, r in columns]]
     lines = ["", "Paired differences to zero-shot and to the best paper baseline (best: zero-shot, FHC or MemPrompt "
              "on that metric), method − rival on the same steps:", "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
