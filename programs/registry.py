@@ -80,6 +80,24 @@ def parse_method(spec: str) -> tuple[str, dict[str, Any]]:
     return name, options
 
 
+CONTROL_FOR = {"truth": "shuffled", "measured": "shuffled_measured"}  # feedback mode -> its shuffled-truth control
+
+
+def control_of(spec: str, specs: list[str]) -> str | None:
+    """The spec among `specs` that is `spec`'s shuffled-truth control: the same LLM-as-RNN options, only the
+    feedback replaced by its control (truth -> shuffled, measured -> shuffled_measured); `None` if absent."""
+    name, options = parse_method(spec)
+    control = CONTROL_FOR.get(options.get("feedback", "truth")) if name == "llm_as_rnn" else None
+    if control is None:
+        return None
+    wanted = {**options, "feedback": control}
+    for other in specs:
+        other_name, other_options = parse_method(other)
+        if other_name == name and {**other_options, "feedback": other_options.get("feedback", "truth")} == wanted:
+            return other
+    return None
+
+
 def build_method(spec: str, task: Any, *, roles: Roles | None = None, **defaults: Any) -> SequenceProgram:
     """The program for a method spec; `defaults` (e.g. budget) are overridden by options in the spec."""
     name, options = parse_method(spec)

@@ -94,21 +94,28 @@ def best_baseline(summary: Any, metric: str) -> str | None:
 def paired_differences(summary: Any, metrics: list[str]) -> list[str]:
     """Each memory method against zero-shot and against the best paper baseline, on the first two accuracy/error
     metrics: paired over the same steps of the same sequences (the comparison the paper's claim is about)."""
-    from llm_as_rnn.programs.registry import PAPER_BASELINES
+    from llm_as_rnn.programs.registry import PAPER_BASELINES, control_of
 
     board = summary.board
     methods = [m for m in board.methods if m in summary.llm_methods and m not in PAPER_BASELINES]
     shown = [m for m in metrics if not m.endswith(("sq_error", "self_correction")) and "judge" not in m][:2]
     best = {m: best_baseline(summary, m) for m in shown}  # each is a bootstrap per baseline: compute once
     columns = [(m, r) for m in shown for r in dict.fromkeys(["zero_shot", best[m]]) if r in board.methods]
+    controls = {m: control_of(m, board.methods) for m in methods}
     if not methods or not columns:
         return []
     header = ["method", *[f"Δ {metric_label(m)} vs {r}" + (" (best)" if r == best[m] else "") for m, r in columns]]
-    lines = ["", "Paired differences to zero-shot and to the best paper baseline (best: zero-shot, FHC or MemPrompt "
-             "on that metric), method − rival on the same steps:", "",
+    if any(controls.values()):
+        header += [f"Δ {metric_label(m)} vs its shuffled control" for m in shown]
+    lines = ["", "Paired differences to zero-shot, to the best paper baseline (best: zero-shot, FHC or MemPrompt "
+             "on that metric) and, where it ran, to the method's shuffled-truth control (the same program fed an "
+             "earlier step's truth), method − rival on the same steps:", "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for method in methods:
         cells = [f"`{method}`"] + [format_interval(board.difference(method, r, m)) for m, r in columns]
+        if any(controls.values()):
+            control = controls[method]
+            cells += [format_interval(board.difference(method, control, m)) if control else "" for m in shown]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

@@ -43,6 +43,29 @@ def test_memory_methods_are_compared_with_zero_shot_and_the_best_paper_baseline(
     assert "| `fhc`" not in differences  # baselines are the rivals, not rows
 
 
+def test_a_memory_method_is_compared_with_its_shuffled_control_when_it_ran():
+    from llm_as_rnn.reports.scoreboard import build_scoreboard
+
+    task = get_task("weather")
+    ids = [f"s{i}" for i in range(6)]
+    truths = {i: [{"temp_max": 10.0, "rain": "no"}] * 3 for i in ids}
+
+    def constant(temp):
+        return {i: [{"temp_max": temp, "rain": "no"}] * 3 for i in ids}
+
+    truth_fed, control = "llm_as_rnn:measured,mask_values", "llm_as_rnn:shuffled_measured,mask_values"
+    methods = {"zero_shot": constant(14.0), truth_fed: constant(11.0), control: constant(12.5),
+               "llm_as_rnn:judge": constant(13.0)}
+    board = build_scoreboard(task, truths, methods)
+    summary = TaskSummary(task, board, llm_methods=list(methods), anchors=[], reference=None)
+    differences = markdown_tables([summary], {"split": "test"}).split("Paired differences")[1]
+    assert "Δ temp_max MAE vs its shuffled control" in differences
+    row = next(line for line in differences.splitlines() if line.startswith(f"| `{truth_fed}`"))
+    assert row.split(" | ")[-2].startswith("-1.50")  # temp_max: 11.0 vs the control's 12.5
+    judge = next(line for line in differences.splitlines() if line.startswith("| `llm_as_rnn:judge`"))
+    assert judge.endswith("|  |  |")  # no control ran for the judge variant: empty cells, not a wrong pairing
+
+
 def test_provenance_names_the_command_commit_and_backbone_bytes(monkeypatch):
     from llm_as_rnn.backbones.catalog import EMBEDDED_MODELS
     from llm_as_rnn.reports.provenance import provenance, provenance_lines
