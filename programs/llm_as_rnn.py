@@ -49,6 +49,9 @@ class LLMAsRNN(SequenceProgram):
         gate_replay: Steps replayed by the gate.
         mask_values: Replace, in each new memory, every number equal to a past prediction or revealed outcome of a
             numeric target by "[a past value]" (a small predictor copies such values as its next answer).
+        show_running: The predictor also reads the computed record of the sequence so far (bias and mean absolute
+            error per numeric target, hit rate per label) under the memory: a line kept in code, so a correction
+            the updater fails to write still reaches the prediction. Built from revealed steps only.
         seed: Seeds the shuffled-truth control.
     """
 
@@ -69,6 +72,7 @@ class LLMAsRNN(SequenceProgram):
         recent_steps: int = 0,
         gate_replay: int = 2,
         mask_values: bool = False,
+        show_running: bool = False,
         seed: int = 0,
     ):
         super().__init__(task, roles=roles)
@@ -89,6 +93,7 @@ class LLMAsRNN(SequenceProgram):
         self.recent_steps = recent_steps
         self.gate_replay = gate_replay
         self.mask_values = bool(mask_values)
+        self.show_running = bool(show_running)
         self.seed = seed
         self.initial_memory = initial_memory or self.schema.empty()
         self.critic = Critic(task, feedback, call_lm=not fused)
@@ -110,9 +115,10 @@ class LLMAsRNN(SequenceProgram):
         revealed = revealed_targets(self.feedback_mode, [s.target for s in steps], _seed(self.seed, sequence_id))
         past: list[PastStep] = []
         predicted: list[Any] = []
+        running = ""  # the computed record of the revealed steps so far
         with self.session(memory.render(), count) as recorder:
             for t, step in enumerate(steps):
-                context = self.shown(memory, past)
+                context = self.shown(memory, past, running)
                 record = recorder.start(t, step, context)
                 y_hat = self.predictor(context, step.input, record, lm=self.roles.predictor)           # (1) ŷ_t
                 predicted.append(y_hat)
@@ -124,7 +130,7 @@ class LLMAsRNN(SequenceProgram):
                     updated = updated.masked(self._numbers(predicted, revealed[: t + 1]))
                 if self.gate is not None:
                     # Replay only steps before t: h_t was written from step t, so scoring on it favours h_t.
-                    updated = self.gate(memory, updated, steps[:t], record, self._replay(past),
+                    updated = self.gate(memory, updated, steps[:t], record, self._replay(past, running),
                                         initial=self.initial_memory)
                 memory = updated
                 past.append(describe_past_step(self.task, t, step, y_hat,
@@ -147,19 +153,22 @@ class LLMAsRNN(SequenceProgram):
         pairs = [(p, y) for p, y in zip(predicted, revealed, strict=True) if y is not None]
         return self.task.running([p for p, _ in pairs], [y for _, y in pairs]) if pairs else ""
 
-    def shown(self, memory: Memory, past: list[PastStep]) -> str:
-        """What the predictor reads in its system prompt: h_{t-1}, and the last `recent_steps` raw steps."""
+    def shown(self, memory: Memory, past: list[PastStep], running: str = "") -> str:
+        """What the predictor reads in its system prompt: h_{t-1}, the computed record so far (`show_running`),
+        and the last `recent_steps` raw steps."""
         text = memory.render()
+        if self.show_running and running:
+            text += f"\n\nMeasured so far (computed from the revealed outcomes): {running}"
         if self.recent_steps and past:
             recent = "\n\n".join(p.text for p in past[-self.recent_steps:])
             text += f"\n\nRecent steps:\n\n{recent}"
         return text
 
-    def _replay(self, past: list[PastStep]):
+    def _replay(self, past: list[PastStep], running: str):
         """Predict a replayed step from a candidate memory, without touching the real step's record."""
         def predict(memory: Memory, step: Any) -> dict[str, Any] | None:
             scratch = StepRecord(t=-1, input=step.input, prediction=None, truth=dict(step.target))
-            return self.predictor(self.shown(memory, past), step.input, scratch, lm=self.roles.predictor)
+            return self.predictor(self.shown(memory, past, running), step.input, scratch, lm=self.roles.predictor)
         return predict
 
     def config(self) -> dict[str, Any]:
@@ -177,6 +186,7 @@ class LLMAsRNN(SequenceProgram):
             # Options added after the first saved programs appear only when set, so older programs and stored
             # results keep their configuration (and prompt fingerprint).
             **({"mask_values": True} if self.mask_values else {}),
+            **({"show_running": True} if self.show_running else {}),
         }
 
 

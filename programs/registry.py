@@ -2,7 +2,7 @@
 `fhc:context_budget=2048`, `llm_as_rnn:policy=delta,sections=patterns+corrections,recent_steps=2`.
 
 An option is `key=value` or a flag: a feedback mode (truth, measured, judge, none, shuffled,
-shuffled_measured), `fused` or `mask_values`.
+shuffled_measured), `fused`, `mask_values` or `show_running`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ DEFAULT_METHODS = ("zero_shot", "fhc", "memprompt", "window", "retrieval", "llm_
                    "llm_as_rnn:none", "llm_as_rnn:shuffled", "llm_as_rnn:policy=gated")
 _INT_OPTIONS = {"budget", "context_budget", "window", "k", "seed", "recent_steps", "gate_replay"}
 _LIST_OPTIONS = {"sections"}  # written a+b+c
+LLM_AS_RNN_FLAGS = ("fused", "mask_values", "show_running")  # boolean options written as bare flags
 
 
 class MethodError(ValueError):
@@ -61,12 +62,12 @@ def parse_method(spec: str) -> tuple[str, dict[str, Any]]:
         if not eq:
             if part in FEEDBACK_MODES:
                 options["feedback"] = part
-            elif part in ("fused", "mask_values"):
+            elif part in LLM_AS_RNN_FLAGS:
                 options[part] = True
             else:
                 modes = ", ".join(FEEDBACK_MODES)
-                raise MethodError(f"method {spec!r}: unknown flag {part!r} (feedback modes: {modes}; or fused, "
-                                  "mask_values; or key=value)")
+                raise MethodError(f"method {spec!r}: unknown flag {part!r} (feedback modes: {modes}; or "
+                                  f"{', '.join(LLM_AS_RNN_FLAGS)}; or key=value)")
             continue
         try:
             if key in _LIST_OPTIONS:
@@ -75,8 +76,8 @@ def parse_method(spec: str) -> tuple[str, dict[str, Any]]:
                 options[key] = int(value) if key in _INT_OPTIONS else value
         except ValueError:
             raise MethodError(f"method {spec!r}: {key} must be an integer, got {value!r}") from None
-    if options and name != "llm_as_rnn" and ({"feedback", "fused", "mask_values"} & options.keys()):
-        raise MethodError(f"method {spec!r}: feedback, fused and mask_values apply to llm_as_rnn only")
+    if options and name != "llm_as_rnn" and ({"feedback", *LLM_AS_RNN_FLAGS} & options.keys()):
+        raise MethodError(f"method {spec!r}: feedback and {', '.join(LLM_AS_RNN_FLAGS)} apply to llm_as_rnn only")
     return name, options
 
 

@@ -66,11 +66,13 @@ def test_run_prints_scores_and_writes_trace_page_and_results(monkeypatch, tmp_pa
     assert len(engine.calls) == 18
 
 
-def test_run_passes_mask_values_and_records_it(monkeypatch, tmp_path):
-    lm, _engine = scripted_lm(weather_responder)
+def test_run_passes_mask_values_and_show_running_and_records_them(monkeypatch, tmp_path):
+    lm, engine = scripted_lm(weather_responder)
     monkeypatch.setattr(Roles, "from_strings", classmethod(lambda cls, *a, **k: Roles(lm, lm, lm)))
     assert main(["run", "--episodes", "1", "--steps", "2", "--split", "dev", "--feedback", "measured",
-                 "--mask-values", "--out", str(tmp_path)]) == 0
+                 "--mask-values", "--show-running", "--out", str(tmp_path)]) == 0
     (run_dir,) = tmp_path.iterdir()
     results = json.loads((run_dir / "results.json").read_text())
     assert results["config"]["mask_values"] is True and results["config"]["feedback"] == "measured"
+    assert results["config"]["show_running"] is True
+    assert "Measured so far" in engine.calls_for("predict")[-1].system

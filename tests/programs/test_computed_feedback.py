@@ -106,3 +106,21 @@ def test_mask_values_keeps_a_copied_past_value_out_of_the_next_prompt():
         assert any(v in second_prompt for v in values) is expect_values, (mask, second_prompt)
         assert ("[a past value]" in second_prompt) is mask
         assert "0.25" in second_prompt
+
+
+def test_show_running_puts_the_computed_record_under_the_memory_from_revealed_steps_only():
+    task = ToyTask()
+    sequence = task.sequences(limit=1, steps=3)[0]
+    lm, engine = scripted_lm(toy_responder)
+    with dspy.context(lm=lm):
+        out = LLMAsRNN(task, budget=80, feedback="measured", show_running=True)(steps=sequence.steps,
+                                                                                 sequence_id=sequence.id)
+    predicts = engine.calls_for("predict")
+    assert "Measured so far" not in predicts[0].system  # nothing revealed before step 0
+    assert "Measured so far (computed from the revealed outcomes): value over 1 steps" in predicts[1].system
+    assert "value over 2 steps" in predicts[2].system and "value over 3 steps" not in predicts[2].system
+    assert "Measured so far" in out.records[2].memory_before  # the trace shows what the predictor read
+    lm, engine = scripted_lm(toy_responder)
+    with dspy.context(lm=lm):
+        LLMAsRNN(task, budget=80, feedback="judge", show_running=True)(steps=sequence.steps, sequence_id=sequence.id)
+    assert not any("Measured so far" in c.system for c in engine.calls_for("predict"))  # a judge reveals nothing

@@ -9,6 +9,7 @@ def test_method_specs_with_options_split_and_parse():
     specs = split_methods("zero_shot,llm_as_rnn:measured,mask_values,fhc")
     assert specs == ["zero_shot", "llm_as_rnn:measured,mask_values", "fhc"]
     assert parse_method(specs[1]) == ("llm_as_rnn", {"feedback": "measured", "mask_values": True})
+    assert parse_method("llm_as_rnn:show_running")[1] == {"show_running": True}
 
 
 def test_the_control_is_the_same_program_with_only_the_feedback_replaced():
