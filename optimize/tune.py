@@ -1,7 +1,8 @@
 """An Optuna study over LLM-as-RNN's budget and structure, with a DSPy optimizer (or none) inside each trial.
 
 Searched: memory token budget; memory sections; feedback mode; update policy (rewrite, delta, gated); fused vs
-separate critique; raw recent steps shown beside the memory; which DSPy optimizer and its budget. The objective is
+separate critique; raw recent steps shown beside the memory; masking past values and showing the computed record
+so far (the small-backbone options); which DSPy optimizer and its budget. The objective is
 the dev split's mean step reward (single objective, pruned per dev sequence) or (reward, prompt tokens per step)
 (multi-objective, a Pareto front).
 
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 BUDGETS = (64, 96, 128, 160, 224, 320)
 RECENT_STEPS = (0, 1, 2)
 SEARCHED_FEEDBACK = tuple(m for m in FEEDBACK_MODES if m not in CONTROL_MODES)  # controls are not choices
+SEARCHED_FLAGS = ("mask_values", "show_running")  # LLM-as-RNN options for small backbones, each on or off
 OPTIMIZER_BUDGETS = {"mipro": ("num_trials", (2, 4)), "gepa": ("max_metric_calls", (6, 12)),
                      "copro": ("breadth", (2, 3))}
 
@@ -108,7 +110,7 @@ def starting_point(path: Path, task: Any, optimizers: tuple[str, ...]) -> tuple[
     names = task.memory_schema.names
     params = {"budget": saved["budget"], "sections": "+".join(n for n in names if n in saved["sections"]),
               "policy": saved["policy"], "fused": saved["fused"], "recent_steps": saved["recent_steps"],
-              "optimizer": "none"}
+              **{flag: bool(saved.get(flag, False)) for flag in SEARCHED_FLAGS}, "optimizer": "none"}
     if saved["policy"] != "gated":
         params["feedback"] = saved["feedback"]
     problems = []
@@ -231,6 +233,7 @@ class StructureSearch:
             "policy": trial.suggest_categorical("policy", list(POLICIES)),
             "fused": trial.suggest_categorical("fused", [False, True]),
             "recent_steps": trial.suggest_categorical("recent_steps", list(RECENT_STEPS)),
+            **{flag: trial.suggest_categorical(flag, [False, True]) for flag in SEARCHED_FLAGS},
         }
         params["feedback"] = "truth" if params["policy"] == "gated" else trial.suggest_categorical(
             "feedback", list(SEARCHED_FEEDBACK))
