@@ -45,8 +45,9 @@ def add_backbone_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-cache", action="store_true", help="bypass DSPy's request cache")
 
 
-def build_roles(args: argparse.Namespace) -> Any:
-    """The backbones the flags name: one LM per distinct model string, shared by the roles that name it."""
+def build_roles(args: argparse.Namespace, *, probe: bool = True) -> Any:
+    """The backbones the flags name: one LM per distinct model string, shared by the roles that name it; each is
+    probed (reachable, answers) unless `probe=False` (nothing will be called)."""
     from llm_as_rnn.backbones.probe import probe_reachable
     from llm_as_rnn.backbones.roles import Roles
 
@@ -54,7 +55,8 @@ def build_roles(args: argparse.Namespace) -> Any:
                                cache=not args.no_cache, max_concurrency=args.max_concurrency,
                                response_schema=args.response_schema)
     for lm in {id(lm): lm for lm in (roles.predictor, roles.critic, roles.updater) if lm is not None}.values():
-        probe_reachable(lm, api_base=args.api_base)
+        if probe:
+            probe_reachable(lm, api_base=args.api_base)
     return roles
 
 

@@ -56,6 +56,9 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=positive_int, default=1,
                         help="sequences run in parallel (for a served backbone with parallel slots)")
     parser.add_argument("--out", help="results folder (default: runs/evaluate-<split>); rerun to resume")
+    parser.add_argument("--report-only", action="store_true",
+                        help="run nothing: write results, plots and report from the sequences already finished in "
+                             "--out (while a long run goes on, or after stopping one); unfinished ones are named")
     parser.add_argument("--trace-sequences", type=int, default=1,
                         help="LLM-as-RNN sequences per task whose memory trace goes into report.html")
     parser.set_defaults(handler=execute)
@@ -66,7 +69,7 @@ def execute(args: argparse.Namespace) -> int:
     from rich.markdown import Markdown
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from llm_as_rnn.evaluation.evaluate import Evaluation
+    from llm_as_rnn.evaluation.evaluate import Evaluation, RunReport
     from llm_as_rnn.evaluation.summary import summarize
     from llm_as_rnn.programs.registry import split_methods
     from llm_as_rnn.reports.html_report import write_html_report
@@ -90,7 +93,7 @@ def execute(args: argparse.Namespace) -> int:
         from llm_as_rnn.backbones.model_string import parse_model_string
 
         parse_model_string(args.judge_backbone)  # a typo fails now, not after the whole evaluation
-    roles = build_roles(args)
+    roles = build_roles(args, probe=not args.report_only)
     dspy.configure(lm=roles.predictor)
     # Evaluation builds every program with the roles up front: budgets meet the real tokenizer before any LM call.
     evaluation = Evaluation(tasks=tasks, methods=methods,
@@ -101,14 +104,19 @@ def execute(args: argparse.Namespace) -> int:
     for name, sequences in evaluation.sequences.items():
         warn_small_sample(len(sequences), f"{name} sequences")
     pending, total = evaluation.pending(), len(evaluation.jobs())
-    console.print(f"{total} (task, method, sequence) runs: {len(pending)} to do, "
+    console.print(f"{total} (task, method, sequence) runs: {len(pending)} "
+                  f"{'unfinished (--report-only: not run)' if args.report_only else 'to do'}, "
                   f"{total - len(pending)} already finished in {out}")
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        steps_bar = progress.add_task("steps", total=sum(j.steps for j in pending))
-        sequences_bar = progress.add_task("sequences", total=len(pending))
-        report = evaluation.run(on_step=lambda record: progress.advance(steps_bar),
-                                on_job=lambda job, ok: progress.advance(sequences_bar))
+    if args.report_only:
+        evaluation.store.check_settings(evaluation.settings(), record=False)
+        report = RunReport(skipped=total - len(pending))
+    else:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as progress:
+            steps_bar = progress.add_task("steps", total=sum(j.steps for j in pending))
+            sequences_bar = progress.add_task("sequences", total=len(pending))
+            report = evaluation.run(on_step=lambda record: progress.advance(steps_bar),
+                                    on_job=lambda job, ok: progress.advance(sequences_bar))
     judge_lm = None
     if args.judge_backbone:
         from llm_as_rnn.backbones.registry import load_backbone
@@ -126,6 +134,8 @@ def execute(args: argparse.Namespace) -> int:
                   f"{len(report.failed)} failed" + (f" (see {out / 'errors.jsonl'}; rerun to retry)"
                                                     if report.failed else ""))
     console.print(f"results: {paths['markdown']}, {paths['json']}, {paths['csv']}\nreport: {report_path}")
+    if args.report_only:
+        return 0
     (out / "command.json").write_text(redact(json.dumps({"argv": vars(args) | {"handler": None}}, default=str,
                                                         indent=1)), encoding="utf-8")
     return 1 if report.failed else 0

@@ -49,11 +49,14 @@ class ResultStore:
     def __init__(self, root: str | Path):
         self.root = Path(root)
 
-    def check_settings(self, settings: dict[str, Any]) -> None:
+    def check_settings(self, settings: dict[str, Any], *, record: bool = True) -> None:
         """Record the settings on first use; refuse a rerun whose result-changing settings differ. Temporary files
-        of writes a kill interrupted are removed (the sequences they belonged to are simply run again)."""
-        for stale in self.root.rglob(".*.tmp"):
-            stale.unlink(missing_ok=True)
+        of writes a kill interrupted are removed (the sequences they belonged to are simply run again).
+        `record=False` only checks, writing and removing nothing: a report written while another run is still
+        filling the folder must not touch that run's files."""
+        if record:
+            for stale in self.root.rglob(".*.tmp"):
+                stale.unlink(missing_ok=True)
         path = self.root / CONFIG_FILE
         current = {k: settings.get(k) for k in RESULT_KEYS}
         if path.is_file():
@@ -74,7 +77,8 @@ class ResultStore:
                       "methods": list(dict.fromkeys([*saved.get("methods", []), *settings.get("methods", [])]))}
         else:
             merged = settings
-        atomic_write_json(path, merged)
+        if record:
+            atomic_write_json(path, merged)
 
     def path(self, task: str, method: str, sequence_id: str) -> Path:
         return self.root / "sequences" / _safe(task) / _safe(method) / f"{_safe(sequence_id)}.json"

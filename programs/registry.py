@@ -86,17 +86,20 @@ CONTROL_FOR = {"truth": "shuffled", "measured": "shuffled_measured"}  # feedback
 
 def control_of(spec: str, specs: list[str]) -> str | None:
     """The spec among `specs` that is `spec`'s shuffled-truth control: the same LLM-as-RNN options, only the
-    feedback replaced by its control (truth -> shuffled, measured -> shuffled_measured); `None` if absent."""
-    name, options = parse_method(spec)
-    control = CONTROL_FOR.get(options.get("feedback", "truth")) if name == "llm_as_rnn" else None
+    feedback replaced by its control (truth -> shuffled, measured -> shuffled_measured); `None` if absent. Anchors
+    and saved programs (`saved:<name>`) have no control and are never one."""
+    def llm_as_rnn_options(text: str) -> dict[str, Any] | None:
+        if text.partition(":")[0] != "llm_as_rnn":
+            return None
+        options = parse_method(text)[1]
+        return {**options, "feedback": options.get("feedback", "truth")}
+
+    options = llm_as_rnn_options(spec)
+    control = CONTROL_FOR.get(options["feedback"]) if options else None
     if control is None:
         return None
     wanted = {**options, "feedback": control}
-    for other in specs:
-        other_name, other_options = parse_method(other)
-        if other_name == name and {**other_options, "feedback": other_options.get("feedback", "truth")} == wanted:
-            return other
-    return None
+    return next((other for other in specs if llm_as_rnn_options(other) == wanted), None)
 
 
 def build_method(spec: str, task: Any, *, roles: Roles | None = None, **defaults: Any) -> SequenceProgram:

@@ -86,6 +86,25 @@ def test_tasks_and_methods_can_be_added_to_a_results_folder(scripted, tmp_path, 
     assert "task_options" in capsys.readouterr().err  # the same task with other data is refused
 
 
+def test_report_only_writes_what_finished_and_runs_nothing(scripted, tmp_path, capsys):
+    out = tmp_path / "eval"
+    common = ["--tasks", "weather", "--episodes", "2", "--steps", "2", "--out", str(out)]
+    assert main(["evaluate", "--methods", "zero_shot", *common]) == 0
+    settings = (out / "evaluation.json").read_text()
+    (out / "sequences" / ".in-flight.json.tmp").write_text("{")  # another run still writing into the folder
+    calls = len(scripted.calls)
+    assert main(["evaluate", "--methods", "zero_shot,llm_as_rnn", "--report-only", *common]) == 0
+    assert len(scripted.calls) == calls  # no LM call
+    assert "2 unfinished (--report-only: not run), 2 already finished" in capsys.readouterr().out
+    markdown = (out / "results.md").read_text()
+    assert "`zero_shot`" in markdown and "Not scored (finished no sequence): ['llm_as_rnn']" in markdown
+    assert "--report-only" in markdown  # the provenance line says how the report was made
+    assert (out / "evaluation.json").read_text() == settings  # the folder's settings are not touched
+    assert (out / "sequences" / ".in-flight.json.tmp").is_file()  # nor another run's files
+    assert main(["evaluate", "--methods", "zero_shot", "--report-only", *common[:-2], "--steps", "3",
+                 "--out", str(out)]) == 2  # other settings are still refused
+
+
 def test_a_saved_program_is_evaluated_on_its_task(scripted, tmp_path):
     from llm_as_rnn.optimize.artifacts import save_program
     from llm_as_rnn.programs import LLMAsRNN
