@@ -14,7 +14,8 @@ def test_method_specs_with_options_split_and_parse():
 
 def test_the_control_is_the_same_program_with_only_the_feedback_replaced():
     run = ["persistence", "saved:tuned", "zero_shot", "llm_as_rnn", "llm_as_rnn:shuffled",
-           "llm_as_rnn:measured,mask_values", "llm_as_rnn:mask_values,shuffled_measured", "llm_as_rnn:shuffled_measured", "llm_as_rnn:judge"]
+           "llm_as_rnn:measured,mask_values", "llm_as_rnn:mask_values,shuffled_measured",
+           "llm_as_rnn:shuffled_measured", "llm_as_rnn:judge"]
     assert control_of("llm_as_rnn", run) == "llm_as_rnn:shuffled"  # truth is the default feedback
     assert control_of("llm_as_rnn:measured,mask_values", run) == "llm_as_rnn:mask_values,shuffled_measured"
     assert control_of("llm_as_rnn:judge", run) is None  # a judge never sees the truth: no shuffled twin
