@@ -17,7 +17,9 @@ from llm_as_rnn.signatures.judge import JudgeWithoutTruth
 
 FeedbackMode = Literal["truth", "measured", "judge", "none", "shuffled", "shuffled_measured"]
 FEEDBACK_MODES: tuple[str, ...] = get_args(FeedbackMode)
-CONTROL_MODES = ("shuffled", "shuffled_measured")  # an earlier step's truth in place of y_t: controls, not choices
+# Each mode fed the revealed truth y_t -> its control, fed an earlier step's truth instead (controls, not choices).
+CONTROL_FOR = {"truth": "shuffled", "measured": "shuffled_measured"}
+CONTROL_MODES = tuple(CONTROL_FOR.values())
 CODE_ONLY_MODES = ("none", "measured", "shuffled_measured")  # no LM critique call
 CRITIQUE_MAX_TOKENS = 256  # room for both fields at their length limits (240 + 160 characters)
 
@@ -48,7 +50,7 @@ def check_feedback_mode(mode: str) -> None:
 
 
 def sees_truth(mode: str) -> bool:
-    return mode in ("truth", "measured", *CONTROL_MODES)
+    return mode in (*CONTROL_FOR, *CONTROL_MODES)
 
 
 class Critic(dspy.Module):
@@ -115,7 +117,7 @@ class Critic(dspy.Module):
 
 def revealed_targets(mode: str, targets: Sequence[Mapping[str, Any]], seed: int) -> list[Mapping[str, Any] | None]:
     """What the critic is shown at each step: the truth, an earlier step's truth (shuffled control), or nothing."""
-    if mode in ("truth", "measured"):
+    if mode in CONTROL_FOR:
         return list(targets)
     if mode not in CONTROL_MODES:
         return [None] * len(targets)

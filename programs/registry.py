@@ -12,7 +12,7 @@ from typing import Any
 
 from llm_as_rnn.backbones.roles import Roles
 from llm_as_rnn.programs.baselines import FullHistory, MemPrompt, Retrieval, SlidingWindow, ZeroShot
-from llm_as_rnn.programs.critic import FEEDBACK_MODES
+from llm_as_rnn.programs.critic import CONTROL_FOR, FEEDBACK_MODES
 from llm_as_rnn.programs.llm_as_rnn import LLMAsRNN
 from llm_as_rnn.programs.sequence_program import SequenceProgram
 
@@ -79,9 +79,6 @@ def parse_method(spec: str) -> tuple[str, dict[str, Any]]:
     if options and name != "llm_as_rnn" and ({"feedback", *LLM_AS_RNN_FLAGS} & options.keys()):
         raise MethodError(f"method {spec!r}: feedback and {', '.join(LLM_AS_RNN_FLAGS)} apply to llm_as_rnn only")
     return name, options
-
-
-CONTROL_FOR = {"truth": "shuffled", "measured": "shuffled_measured"}  # feedback mode -> its shuffled-truth control
 
 
 def control_of(spec: str, specs: list[str]) -> str | None:

@@ -102,10 +102,11 @@ def paired_differences(summary: Any, metrics: list[str]) -> list[str]:
     best = {m: best_baseline(summary, m) for m in shown}  # each is a bootstrap per baseline: compute once
     columns = [(m, r) for m in shown for r in dict.fromkeys(["zero_shot", best[m]]) if r in board.methods]
     controls = {m: control_of(m, board.methods) for m in methods}
+    with_controls = any(controls.values())
     if not methods or not columns:
         return []
     header = ["method", *[f"Δ {metric_label(m)} vs {r}" + (" (best)" if r == best[m] else "") for m, r in columns]]
-    if any(controls.values()):
+    if with_controls:
         header += [f"Δ {metric_label(m)} vs its shuffled control" for m in shown]
     lines = ["", "Paired differences to zero-shot, to the best paper baseline (best: zero-shot, FHC or MemPrompt "
              "on that metric) and, where it ran, to the method's shuffled-truth control (the same program fed an "
@@ -113,7 +114,7 @@ def paired_differences(summary: Any, metrics: list[str]) -> list[str]:
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for method in methods:
         cells = [f"`{method}`"] + [format_interval(board.difference(method, r, m)) for m, r in columns]
-        if any(controls.values()):
+        if with_controls:
             control = controls[method]
             cells += [format_interval(board.difference(method, control, m)) if control else "" for m in shown]
         lines.append("| " + " | ".join(cells) + " |")
