@@ -50,8 +50,9 @@ class LLMAsRNN(SequenceProgram):
         mask_values: Replace, in each new memory, every number equal to a past prediction or revealed outcome of a
             numeric target by "[a past value]" (a small predictor copies such values as its next answer).
         show_running: The predictor also reads the computed record of the sequence so far (bias and mean absolute
-            error per numeric target, hit rate per label) under the memory: a line kept in code, so a correction
-            the updater fails to write still reaches the prediction. Built from revealed steps only.
+            error per numeric target, hit rate per label, and for top-k targets the answers revealed so far, most
+            frequent first) under the memory: kept in code, so a correction or a past diagnosis the updater fails
+            to write still reaches the prediction. Built from revealed steps only.
         seed: Seeds the shuffled-truth control.
     """
 
@@ -115,14 +116,16 @@ class LLMAsRNN(SequenceProgram):
         revealed = revealed_targets(self.feedback_mode, [s.target for s in steps], _seed(self.seed, sequence_id))
         past: list[PastStep] = []
         predicted: list[Any] = []
-        running = ""  # the computed record of the revealed steps so far
+        running = ""  # the computed record of the revealed steps so far (the critic's and the predictor's)
+        shown_record = ""  # what the predictor reads of it (`show_running`): `running` and the revealed answers
         with self.session(memory.render(), count) as recorder:
             for t, step in enumerate(steps):
-                context = self.shown(memory, past, running)
+                context = self.shown(memory, past, shown_record)
                 record = recorder.start(t, step, context)
                 y_hat = self.predictor(context, step.input, record, lm=self.roles.predictor)           # (1) ŷ_t
                 predicted.append(y_hat)
                 running = self._running(predicted, revealed[: t + 1])
+                shown_record = self._shown_record(running, revealed[: t + 1])
                 feedback = self.critic(step.input, y_hat, revealed[t], record, lm=self.roles.critic,  # (2) e_t
                                        running=running)
                 updated = self.updater(memory, feedback, record, count, lm=self.roles.updater)         # (3) h_t
@@ -130,7 +133,7 @@ class LLMAsRNN(SequenceProgram):
                     updated = updated.masked(self._numbers(predicted, revealed[: t + 1]))
                 if self.gate is not None:
                     # Replay only steps before t: h_t was written from step t, so scoring on it favours h_t.
-                    updated = self.gate(memory, updated, steps[:t], record, self._replay(past, running),
+                    updated = self.gate(memory, updated, steps[:t], record, self._replay(past, shown_record),
                                         initial=self.initial_memory)
                 memory = updated
                 past.append(describe_past_step(self.task, t, step, y_hat,
@@ -152,6 +155,13 @@ class LLMAsRNN(SequenceProgram):
         """Bias and hit rate over the steps whose truth this mode revealed (computed, no LM call)."""
         pairs = [(p, y) for p, y in zip(predicted, revealed, strict=True) if y is not None]
         return self.task.running([p for p, _ in pairs], [y for _, y in pairs]) if pairs else ""
+
+    def _shown_record(self, running: str, revealed: Sequence[Any]) -> str:
+        """The computed record the predictor reads with `show_running` (empty without it)."""
+        if not self.show_running:
+            return ""
+        history = self.task.revealed_history([y for y in revealed if y is not None])
+        return "; ".join(part for part in (running, history) if part)
 
     def shown(self, memory: Memory, past: list[PastStep], running: str = "") -> str:
         """What the predictor reads in its system prompt: h_{t-1}, the computed record so far (`show_running`),

@@ -193,6 +193,37 @@ class Task(ABC):
                 parts.append(f"{target.name}: first answer right {hits} of {n} steps")
         return "; ".join(parts)
 
+    def revealed_history(self, targets: Sequence[Mapping[str, Any]], *, limit: int = 10) -> str:
+        """The answers of every top-k target revealed so far, most frequent first (ties: most recent first), with
+        how often each came and how often it was the primary one; computed, no LM call. A small model that must
+        recall a patient's past diagnoses from a rewritten memory drops most of them (the memory's history section
+        is shorter than the previous visit's list after one rewrite); this list cannot. Items a closed label set
+        cannot predict are left out. Regression and label targets have none (their record is `running`)."""
+        parts = []
+        for target in self.targets:
+            if target.kind != "topk":
+                continue
+            allowed = set(target.labels)
+            seen: dict[str, list[int]] = {}  # item -> [visits, primary, last step seen, order within that step]
+            for t, truth in enumerate(targets):
+                for rank, item in enumerate(dict.fromkeys(truth.get(target.name) or [])):
+                    if allowed and item not in allowed:
+                        continue
+                    counts = seen.setdefault(item, [0, 0, 0, 0])
+                    counts[0] += 1
+                    counts[1] += rank == 0
+                    counts[2:] = [t, -rank]
+            if not seen:
+                continue
+            n = len(targets)
+            ranked = sorted(seen.items(), key=lambda kv: (kv[1][0], kv[1][2], kv[1][1], kv[1][3]), reverse=True)
+            shown = "; ".join(f"{item} ({c} of {n} steps" + (f", first {p})" if p else ")")
+                              for item, (c, p, _, _) in ranked[:limit])
+            more = len(ranked) - limit
+            parts.append(f"{target.name} revealed so far, most frequent first: {shown}"
+                         + (f" (+{more} more)" if more > 0 else ""))
+        return "; ".join(parts)
+
     def correct(self, prediction: Mapping[str, Any] | None, target: Mapping[str, Any]) -> bool | None:
         """Was step t right? Used for self-correction rates. The default: the primary target is a label or top-k
         target and its first answer is right; None (not defined) for regression unless a task sets a tolerance.

@@ -6,9 +6,10 @@ import dspy
 
 from llm_as_rnn.programs import LLMAsRNN
 from llm_as_rnn.programs.memory import whole_sentences
+from llm_as_rnn.tasks.base import Step, StepSequence, Target
 from llm_as_rnn.tasks.weather import WeatherTask
 from tests.scripted import scripted_lm
-from tests.toy_task import ToyTask, toy_responder
+from tests.toy_task import TOY_SCHEMA, ToyTask, toy_responder
 
 
 def test_running_reports_bias_error_and_hit_rate():
@@ -124,3 +125,47 @@ def test_show_running_puts_the_computed_record_under_the_memory_from_revealed_st
     with dspy.context(lm=lm):
         LLMAsRNN(task, budget=80, feedback="judge", show_running=True)(steps=sequence.steps, sequence_id=sequence.id)
     assert not any("Measured so far" in c.system for c in engine.calls_for("predict"))  # a judge reveals nothing
+
+
+class _DiagnosisTask(ToyTask):
+    """Three visits of one patient; the truth is a ranked list of labels (an item outside the label set too)."""
+
+    name = "toy_dx"
+    targets = (Target("dx", "topk", "the diagnoses", k=2, labels=("A", "B", "C")),)
+    truths = (["A", "B"], ["B", "unlisted"], ["C", "A"])
+
+    def sequences(self, split: str = "test", *, limit: int | None = None, steps: int | None = None):
+        return [StepSequence(id="dx-0", steps=tuple(Step(input=f"visit {t}", target={"dx": truth})
+                                                   for t, truth in enumerate(self.truths)))]
+
+
+def test_revealed_history_ranks_past_answers_by_count_then_recency_and_skips_unpredictable_items():
+    task = _DiagnosisTask()
+    assert task.revealed_history([]) == ""
+    text = task.revealed_history([{"dx": t} for t in task.truths[:2]])
+    assert text == "dx revealed so far, most frequent first: B (2 of 2 steps, first 1); A (1 of 2 steps, first 1)"
+    text = task.revealed_history([{"dx": t} for t in task.truths])
+    # Equal counts: the most recently revealed first (A came at step 2, B last at step 1).
+    assert text.endswith("first: A (2 of 3 steps, first 1); B (2 of 3 steps, first 1); C (1 of 3 steps, first 1)")
+    assert "unlisted" not in text and task.revealed_history([{"dx": ["A"]}], limit=0).endswith("(+1 more)")
+    assert WeatherTask().revealed_history([{"temp_max": 12.0, "rain": "no"}]) == ""  # no top-k target
+
+
+def test_show_running_shows_the_predictor_the_revealed_answers_of_earlier_steps_only():
+    task = _DiagnosisTask()
+    sequence = task.sequences()[0]
+
+    def responder(call):
+        if call.role == "predict":
+            return {"dx": ["A", "B"]}
+        return {"patterns": ["recurs"], "corrections": ["rank B first"]}
+
+    lm, engine = scripted_lm(responder)
+    with dspy.context(lm=lm):
+        LLMAsRNN(task, budget=80, schema=TOY_SCHEMA, feedback="measured", show_running=True)(
+            steps=sequence.steps, sequence_id=sequence.id)
+    predicts = engine.calls_for("predict")
+    assert "revealed so far" not in predicts[0].system
+    assert "dx revealed so far, most frequent first: A (1 of 1 steps, first 1); B (1 of 1 steps)" in predicts[1].system
+    assert "B (2 of 2 steps, first 1)" in predicts[2].system and "C (" not in predicts[2].system  # not yet revealed
+    assert not any("revealed so far" in c.user for c in engine.calls_for("update"))  # the predictor's record only
