@@ -48,12 +48,29 @@ def add_backbone_arguments(parser: argparse.ArgumentParser) -> None:
 def build_roles(args: argparse.Namespace, *, probe: bool = True) -> Any:
     """The backbones the flags name: one LM per distinct model string, shared by the roles that name it; each is
     probed (reachable, answers) unless `probe=False` (nothing will be called)."""
+    return _roles(args, args.backbone, args.critic_backbone, args.updater_backbone, probe=probe)
+
+
+def method_roles_loader(args: argparse.Namespace, main: Any, *, probe: bool = True) -> Any:
+    """`roles_for` of an evaluation: a method's own `backbone=` plays every role, loaded (and probed) once per
+    model string with the same serving flags as --backbone; the --backbone string itself reuses `main`."""
+    loaded: dict[str, Any] = {args.backbone: main}
+
+    def roles_for(backbone: str) -> Any:
+        if backbone not in loaded:
+            loaded[backbone] = _roles(args, backbone, probe=probe)
+        return loaded[backbone]
+
+    return roles_for
+
+
+def _roles(args: argparse.Namespace, predictor: str, critic: str | None = None, updater: str | None = None, *,
+           probe: bool) -> Any:
     from llm_as_rnn.backbones.probe import probe_reachable
     from llm_as_rnn.backbones.roles import Roles
 
-    roles = Roles.from_strings(args.backbone, args.critic_backbone, args.updater_backbone, api_base=args.api_base,
-                               cache=not args.no_cache, max_concurrency=args.max_concurrency,
-                               response_schema=args.response_schema)
+    roles = Roles.from_strings(predictor, critic, updater, api_base=args.api_base, cache=not args.no_cache,
+                               max_concurrency=args.max_concurrency, response_schema=args.response_schema)
     for lm in {id(lm): lm for lm in (roles.predictor, roles.critic, roles.updater) if lm is not None}.values():
         if probe:
             probe_reachable(lm, api_base=args.api_base)

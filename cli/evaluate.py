@@ -12,6 +12,7 @@ from llm_as_rnn.cli.common import (
     add_backbone_arguments,
     add_data_options,
     build_roles,
+    method_roles_loader,
     positive_int,
     task_options,
     warn_small_sample,
@@ -94,12 +95,13 @@ def execute(args: argparse.Namespace) -> int:
 
         parse_model_string(args.judge_backbone)  # a typo fails now, not after the whole evaluation
     roles = build_roles(args, probe=not args.report_only)
+    roles_for = method_roles_loader(args, roles, probe=not args.report_only)
     dspy.configure(lm=roles.predictor)
     # Evaluation builds every program with the roles up front: budgets meet the real tokenizer before any LM call.
     evaluation = Evaluation(tasks=tasks, methods=methods,
                             split=args.split, episodes=args.episodes, steps=args.steps, roles=roles, out=out,
                             budget=args.budget, context_budget=args.context_budget, workers=args.workers,
-                            seed=args.seed, task_options=options,
+                            seed=args.seed, task_options=options, roles_for=roles_for,
                             saved_programs={_label(Path(p)): str(Path(p).resolve()) for p in args.program})
     for name, sequences in evaluation.sequences.items():
         warn_small_sample(len(sequences), f"{name} sequences")
@@ -124,7 +126,7 @@ def execute(args: argparse.Namespace) -> int:
         judge_lm = load_backbone(args.judge_backbone, api_base=args.api_base, cache=not args.no_cache)
     summaries = summarize(evaluation, judge_lm=judge_lm)
     settings = evaluation.settings()
-    paths = write_results(out, summaries, settings, provenance(args.argv, roles.describe()))
+    paths = write_results(out, summaries, settings, provenance(args.argv, _backbones(evaluation, roles)))
     plots = write_plots(out / "plots", summaries)
     traces = {s.name: _traces(evaluation, s.name, args.trace_sequences) for s in summaries}
     markdown = paths["markdown"].read_text(encoding="utf-8")
@@ -150,6 +152,14 @@ def check_methods(methods: list[str], tasks: dict[str, Any], args: argparse.Name
     for task in tasks.values():
         for spec in methods:
             build_method(spec, task, budget=args.budget, context_budget=args.context_budget)
+
+
+def _backbones(evaluation: Any, roles: Any) -> dict[str, str]:
+    """Every backbone a result came from, the roles' and each method's own (`backbone=`), for the provenance."""
+    described = dict(roles.describe())
+    for (_, method), program in evaluation.programs.items():
+        described.update({f"{method} {role}": text for role, text in program.roles.describe().items()})
+    return described
 
 
 def _label(path: Path) -> str:

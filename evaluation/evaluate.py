@@ -48,7 +48,8 @@ class Evaluation:
     """One evaluation: `methods` on `tasks` (name -> Task), `episodes` sequences of `steps` steps from `split`.
 
     Results go to `out` (see `ResultStore`); rerunning with the same settings skips finished sequences, and methods
-    or tasks may be added to an existing folder. `workers > 1` runs sequences in threads (useful for a served
+    or tasks may be added to an existing folder. A method spec with `backbone=` runs on `roles_for(backbone)`
+    instead of `roles`. `workers > 1` runs sequences in threads (useful for a served
     backbone with parallel slots; the embedded one serialises calls anyway).
     """
 
@@ -66,6 +67,7 @@ class Evaluation:
     task_options: dict[str, Any] = field(default_factory=dict)
     programs: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     saved_programs: dict[str, str] = field(default_factory=dict)
+    roles_for: Callable[[str], Roles] | None = field(default=None, repr=False)  # for methods naming a backbone=
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
@@ -78,8 +80,9 @@ class Evaluation:
         specs = list(self.methods)
         for name, task in self.tasks.items():  # build every program up front: bad method specs fail before any LM call
             for method in specs:
-                self.programs[name, method] = build_method(method, task, roles=self.roles, budget=self.budget,
-                                                           seed=self.seed, context_budget=self.context_budget)
+                self.programs[name, method] = build_method(method, task, roles=self.roles, roles_for=self.roles_for,
+                                                           budget=self.budget, seed=self.seed,
+                                                           context_budget=self.context_budget)
             for label, path in self.saved_programs.items():  # a compiled program runs on its own task as saved:<label>
                 if read_config(path)["program"]["task"] != name:
                     continue

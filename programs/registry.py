@@ -2,12 +2,16 @@
 `fhc:context_budget=2048`, `llm_as_rnn:policy=delta,sections=patterns+corrections,recent_steps=2`.
 
 An option is `key=value` or a flag: a feedback mode (truth, measured, judge, none, shuffled,
-shuffled_measured), `fused`, `mask_values` or `show_running`.
+shuffled_measured), `fused`, `mask_values` or `show_running`. Any method takes `backbone=<model string>`: it runs
+on that backbone (every role) instead of the evaluation's, so one evaluation compares a small backbone with memory
+against a large one without, on the same steps:
+`zero_shot,llm_as_rnn:measured,backbone=llamacpp/qwen2.5-coder-0.5b-instruct`.
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import Any
 
 from llm_as_rnn.backbones.roles import Roles
@@ -99,9 +103,32 @@ def control_of(spec: str, specs: list[str]) -> str | None:
     return next((other for other in specs if llm_as_rnn_options(other) == wanted), None)
 
 
-def build_method(spec: str, task: Any, *, roles: Roles | None = None, **defaults: Any) -> SequenceProgram:
-    """The program for a method spec; `defaults` (e.g. budget) are overridden by options in the spec."""
+def method_backbone(spec: str) -> str | None:
+    """The model string of a spec's `backbone=` option, or None (the evaluation's backbone)."""
+    return parse_method(spec)[1].get("backbone")
+
+
+def build_method(spec: str, task: Any, *, roles: Roles | None = None,
+                 roles_for: Callable[[str], Roles] | None = None, **defaults: Any) -> SequenceProgram:
+    """The program for a method spec; `defaults` (e.g. budget) are overridden by options in the spec.
+
+    A spec's `backbone=` replaces `roles` by `roles_for(backbone)`. Without `roles_for` the string is only checked
+    (a spec checked before any backbone is loaded); with `roles` but no `roles_for` it is an error, so a method is
+    never silently run on a backbone other than the one it names."""
     name, options = parse_method(spec)
+    backbone = options.pop("backbone", None)
+    if backbone is not None:
+        from llm_as_rnn.backbones.errors import BackboneError
+        from llm_as_rnn.backbones.model_string import parse_model_string
+
+        try:
+            parse_model_string(backbone)
+        except BackboneError as exc:
+            raise MethodError(f"method {spec!r}: backbone {backbone!r}: {str(exc).splitlines()[0]}") from None
+        if roles_for is not None:
+            roles = roles_for(backbone)
+        elif roles is not None:
+            raise MethodError(f"method {spec!r} names its own backbone, but no loader for it was given (roles_for)")
     cls = METHODS[name]
     accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "task", "roles"}
     kwargs = {k: v for k, v in defaults.items() if k in accepted}

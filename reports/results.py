@@ -128,7 +128,10 @@ def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
     lines = [
         f"Split `{settings.get('split')}`, {settings.get('episodes')} sequences x {settings.get('steps')} steps per "
         f"task; backbone `{backbones.get('predictor')}` (critic `{backbones.get('critic')}`, updater "
-        f"`{backbones.get('updater')}`); memory budget {settings.get('budget')} tokens, context budget "
+        f"`{backbones.get('updater')}`)"
+        + ("; a method whose spec names `backbone=` runs on that backbone in every role instead"
+           if any("backbone=" in m for m in settings.get("methods", [])) else "")
+        + f"; memory budget {settings.get('budget')} tokens, context budget "
         f"{settings.get('context_budget')} tokens. Means with 95% bootstrap CIs over sequences, N = the sequences "
         "each interval resamples (N! below 5: too few for a CI to mean much); Δ is the paired difference to the "
         "task's reference anchor on the same steps.",

@@ -157,3 +157,24 @@ def test_a_custom_task_whose_spec_names_it_otherwise_gets_its_report(scripted, t
     assert main(["evaluate", "--tasks", "custom", "--spec", str(spec), "--methods", "zero_shot",
                  "--episodes", "2", "--steps", "3", "--out", str(out)]) == 0
     assert "sales" in (out / "results.md").read_text() and (out / "report.html").is_file()
+
+
+def test_a_method_on_its_own_backbone_is_loaded_once_and_reported_beside_the_others(monkeypatch, tmp_path):
+    lm, _ = scripted_lm(answer)
+    asked = []
+
+    def from_strings(cls, predictor, *args, **kwargs):
+        asked.append(predictor)
+        return Roles(lm, lm, lm)
+
+    monkeypatch.setattr(Roles, "from_strings", classmethod(from_strings))
+    small = "llamacpp/qwen2.5-coder-0.5b-instruct"
+    out = tmp_path / "eval"
+    argv = ["evaluate", "--tasks", "weather", "--episodes", "2", "--steps", "2", "--out", str(out), "--methods",
+            f"zero_shot,llm_as_rnn:measured,backbone={small},llm_as_rnn:shuffled_measured,backbone={small}"]
+    assert main(argv) == 0
+    assert asked == ["llamacpp/qwen2.5-coder-1.5b-instruct", small]  # each model string loaded once
+    markdown = (out / "results.md").read_text()
+    assert f"`llm_as_rnn:measured,backbone={small}`" in markdown
+    assert "vs its shuffled control" in markdown  # the control on the same small backbone is found
+    assert "runs on that backbone in every role instead" in markdown

@@ -54,6 +54,8 @@ ROWS = [
     ("unknown predictor to tune", ["optimize", "--tune", "foo.bar"], "foo.bar"),
     ("typo in the judge backbone", ["evaluate", "--tasks", "weather", "--judge-backbone", "gpt4o"], "gpt4o"),
     ("typo in the backbone", ["run", "--backbone", "gpt4"], "gpt4"),
+    ("typo in a method's own backbone", ["evaluate", "--tasks", "weather", "--methods",
+                                         "zero_shot,llm_as_rnn:backbone=gpt4"], "backbone 'gpt4'"),
     ("missing MIMIC folder", ["run", "--task", "clinical", "--mimic-dir", "/no/such/mimic"], "--mimic-dir"),
     ("memory budget below the empty sections", ["evaluate", "--tasks", "weather", "--methods", "llm_as_rnn",
                                                 "--budget", "5", "--backbone", "llamacpp/smollm2-135m-instruct"],

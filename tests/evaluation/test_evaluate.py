@@ -111,3 +111,24 @@ def test_reports_are_written_with_every_pairwise_difference(tmp_path):
     costs = summaries[0].costs
     assert costs["llm_as_rnn"]["lm_calls"] == 3 and costs["llm_as_rnn:fused"]["lm_calls"] == 2
     assert costs["zero_shot"]["lm_calls"] == 1
+
+
+def test_a_method_with_its_own_backbone_runs_only_on_it_beside_the_others_on_the_same_steps(tmp_path):
+    lm, engine = scripted_lm(responder)
+    small_lm, small_engine = scripted_lm(lambda call: {**responder(call), "value": 99.0}
+                                         if call.role == "predict" else responder(call))
+    small = "openai/small-model"
+    loaded = []
+
+    def roles_for(text):
+        loaded.append(text)
+        return Roles(small_lm, small_lm, small_lm)
+
+    run = Evaluation(tasks={"toy": ToyTask()}, methods=["zero_shot", f"llm_as_rnn:backbone={small}"], split="test",
+                     episodes=2, steps=3, roles=Roles(lm, lm, lm), out=tmp_path / "eval", budget=60,
+                     roles_for=roles_for)
+    assert run.run().completed == 4 and loaded == [small]
+    assert len(engine.calls) == 2 * 3  # zero-shot only: one call per step on the evaluation's backbone
+    assert len(small_engine.calls) == 2 * 3 * 3  # LLM-as-RNN: three calls per step, all on its own backbone
+    stored = run.load("toy", f"llm_as_rnn:backbone={small}", "toy-0")
+    assert [p["value"] for p in stored["predictions"]] == [99.0] * 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from llm_as_rnn.programs.registry import control_of, parse_method, split_methods
 
 
@@ -23,3 +25,24 @@ def test_the_control_is_the_same_program_with_only_the_feedback_replaced():
     assert control_of("zero_shot", run) is None
     assert control_of("llm_as_rnn:shuffled", run) is None  # a control has no control
     assert control_of("saved:tuned", run) is None and control_of("persistence", run) is None
+
+
+def test_a_method_may_name_its_own_backbone_and_is_never_run_on_another():
+    from llm_as_rnn.backbones.roles import Roles
+    from llm_as_rnn.programs.registry import MethodError, build_method, method_backbone
+    from tests.toy_task import ToyTask
+
+    spec = "llm_as_rnn:measured,backbone=ollama_chat/llama3:8b"  # a ':' inside the model string is kept
+    assert split_methods(f"zero_shot,{spec},fhc") == ["zero_shot", spec, "fhc"]
+    assert method_backbone(spec) == "ollama_chat/llama3:8b" and method_backbone("zero_shot") is None
+    asked, own, main = [], Roles(), Roles()
+    program = build_method(spec, ToyTask(), roles=main, roles_for=lambda text: asked.append(text) or own)
+    assert asked == ["ollama_chat/llama3:8b"] and program.roles is own and program.feedback_mode == "measured"
+    assert build_method(spec, ToyTask()).roles is not own  # checked only (before any backbone is loaded)
+    with pytest.raises(MethodError, match="no loader"):
+        build_method(spec, ToyTask(), roles=main)
+    with pytest.raises(MethodError, match=r"backbone 'gpt4'.*not a model string"):
+        build_method("zero_shot:backbone=gpt4", ToyTask())
+    # The control of a method on its own backbone runs on the same backbone.
+    control = "llm_as_rnn:shuffled_measured,backbone=ollama_chat/llama3:8b"
+    assert control_of(spec, ["llm_as_rnn:shuffled_measured", control]) == control
