@@ -53,8 +53,11 @@ def build_roles(args: argparse.Namespace, *, probe: bool = True) -> Any:
 
 def method_roles_loader(args: argparse.Namespace, main: Any, *, probe: bool = True) -> Any:
     """`roles_for` of an evaluation: a method's own `backbone=` plays every role, loaded (and probed) once per
-    model string with the same serving flags as --backbone; the --backbone string itself reuses `main`."""
-    loaded: dict[str, Any] = {args.backbone: main}
+    model string with the same serving flags as --backbone; the --backbone string itself reuses the loaded
+    predictor (in every role, even when --critic/--updater-backbone name others)."""
+    from llm_as_rnn.backbones.roles import Roles
+
+    loaded: dict[str, Any] = {args.backbone: Roles(main.predictor, main.predictor, main.predictor)}
 
     def roles_for(backbone: str) -> Any:
         if backbone not in loaded:

@@ -178,3 +178,14 @@ def test_a_method_on_its_own_backbone_is_loaded_once_and_reported_beside_the_oth
     assert f"`llm_as_rnn:measured,backbone={small}`" in markdown
     assert "vs its shuffled control" in markdown  # the control on the same small backbone is found
     assert "runs on that backbone in every role instead" in markdown
+
+
+def test_a_method_naming_the_main_backbone_runs_every_role_on_it_without_loading_it_twice(monkeypatch, tmp_path):
+    from llm_as_rnn.cli.common import method_roles_loader
+
+    predictor, critic = scripted_lm(answer)[0], scripted_lm(answer)[0]
+    main_roles = Roles(predictor, critic, critic)
+    args = type("Args", (), {"backbone": "llamacpp/qwen2.5-coder-1.5b-instruct"})()
+    monkeypatch.setattr(Roles, "from_strings", classmethod(lambda cls, *a, **k: pytest.fail("loaded again")))
+    roles = method_roles_loader(args, main_roles)("llamacpp/qwen2.5-coder-1.5b-instruct")
+    assert (roles.predictor, roles.critic, roles.updater) == (predictor, predictor, predictor)
