@@ -49,13 +49,15 @@ test: $(STAMP)
 
 # The headline comparison (README "Results"): one backbone for every method, held-out test split, resumable into a
 # committed folder (a rerun reuses every finished sequence; DSPy's cache serves repeated LM calls). Multi-hour on
-# 2 cores: HEADLINE_TASKS=weather runs one task. The LLM-as-RNN variant (computed feedback, past values masked) was
-# chosen on the dev split (results/ablation-updater-dev); its control gets an earlier step's truth instead of y_t.
-HEADLINE_TASKS ?= weather,finance,clinical
-HEADLINE_METHODS ?= zero_shot,llm_as_rnn:measured,mask_values,fhc,memprompt,llm_as_rnn:shuffled_measured,mask_values
+# 2 cores: HEADLINE_TASKS=weather runs one task. The LLM-as-RNN variant (computed feedback, past values masked, the
+# computed record shown to the predictor) was chosen on the dev split (results/ablation-updater-dev); its control
+# gets an earlier step's truth instead of y_t. The previous variant's run (without show_running) stays in
+# results/headline-qwen15b.
+HEADLINE_TASKS ?= weather,clinical,finance
+HEADLINE_METHODS ?= zero_shot,llm_as_rnn:measured,mask_values,show_running,fhc,memprompt,llm_as_rnn:shuffled_measured,mask_values,show_running
 headline: $(STAMP)
 	$(VENV)/bin/llm-rnn evaluate --split test --episodes 12 --steps 4 --tasks $(HEADLINE_TASKS) \
-	  --methods $(HEADLINE_METHODS) --out results/headline-qwen15b
+	  --methods $(HEADLINE_METHODS) --out results/headline-show-running
 
 doctor: $(STAMP)
 	$(VENV)/bin/llm-rnn doctor
