@@ -74,8 +74,8 @@ def _roles(args: argparse.Namespace, predictor: str, critic: str | None = None, 
 
     roles = Roles.from_strings(predictor, critic, updater, api_base=args.api_base, cache=not args.no_cache,
                                max_concurrency=args.max_concurrency, response_schema=args.response_schema)
-    for lm in {id(lm): lm for lm in (roles.predictor, roles.critic, roles.updater) if lm is not None}.values():
-        if probe:
+    if probe:
+        for lm in {id(lm): lm for lm in (roles.predictor, roles.critic, roles.updater) if lm is not None}.values():
             probe_reachable(lm, api_base=args.api_base)
     return roles
 

@@ -163,22 +163,23 @@ class LLMAsRNN(SequenceProgram):
         history = self.task.revealed_history([y for y in revealed if y is not None])
         return "; ".join(part for part in (running, history) if part)
 
-    def shown(self, memory: Memory, past: list[PastStep], running: str = "") -> str:
-        """What the predictor reads in its system prompt: h_{t-1}, the computed record so far (`show_running`),
-        and the last `recent_steps` raw steps."""
+    def shown(self, memory: Memory, past: list[PastStep], computed_record: str = "") -> str:
+        """What the predictor reads in its system prompt: h_{t-1}, the computed record so far (from
+        `_shown_record`, empty without `show_running`), and the last `recent_steps` raw steps."""
         text = memory.render()
-        if self.show_running and running:
-            text += f"\n\nMeasured so far (computed from the revealed outcomes): {running}"
+        if computed_record:
+            text += f"\n\nMeasured so far (computed from the revealed outcomes): {computed_record}"
         if self.recent_steps and past:
             recent = "\n\n".join(p.text for p in past[-self.recent_steps:])
             text += f"\n\nRecent steps:\n\n{recent}"
         return text
 
-    def _replay(self, past: list[PastStep], running: str):
+    def _replay(self, past: list[PastStep], computed_record: str):
         """Predict a replayed step from a candidate memory, without touching the real step's record."""
         def predict(memory: Memory, step: Any) -> dict[str, Any] | None:
             scratch = StepRecord(t=-1, input=step.input, prediction=None, truth=dict(step.target))
-            return self.predictor(self.shown(memory, past, running), step.input, scratch, lm=self.roles.predictor)
+            return self.predictor(self.shown(memory, past, computed_record), step.input, scratch,
+                                  lm=self.roles.predictor)
         return predict
 
     def config(self) -> dict[str, Any]:

@@ -103,11 +103,6 @@ def control_of(spec: str, specs: list[str]) -> str | None:
     return next((other for other in specs if llm_as_rnn_options(other) == wanted), None)
 
 
-def method_backbone(spec: str) -> str | None:
-    """The model string of a spec's `backbone=` option, or None (the evaluation's backbone)."""
-    return parse_method(spec)[1].get("backbone")
-
-
 def build_method(spec: str, task: Any, *, roles: Roles | None = None,
                  roles_for: Callable[[str], Roles] | None = None, **defaults: Any) -> SequenceProgram:
     """The program for a method spec; `defaults` (e.g. budget) are overridden by options in the spec.

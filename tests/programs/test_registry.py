@@ -29,12 +29,13 @@ def test_the_control_is_the_same_program_with_only_the_feedback_replaced():
 
 def test_a_method_may_name_its_own_backbone_and_is_never_run_on_another():
     from llm_as_rnn.backbones.roles import Roles
-    from llm_as_rnn.programs.registry import MethodError, build_method, method_backbone
+    from llm_as_rnn.programs.registry import MethodError, build_method
     from tests.toy_task import ToyTask
 
     spec = "llm_as_rnn:measured,backbone=ollama_chat/llama3:8b"  # a ':' inside the model string is kept
     assert split_methods(f"zero_shot,{spec},fhc") == ["zero_shot", spec, "fhc"]
-    assert method_backbone(spec) == "ollama_chat/llama3:8b" and method_backbone("zero_shot") is None
+    assert parse_method(spec)[1]["backbone"] == "ollama_chat/llama3:8b"
+    assert "backbone" not in parse_method("zero_shot")[1]
     asked, own, main = [], Roles(), Roles()
     program = build_method(spec, ToyTask(), roles=main, roles_for=lambda text: asked.append(text) or own)
     assert asked == ["ollama_chat/llama3:8b"] and program.roles is own and program.feedback_mode == "measured"
