@@ -129,3 +129,43 @@ def test_the_weights_are_loaded_once_whatever_the_number_of_contexts(engine):
     loaded = [c for c in contexts if "model_path" in c.init_kwargs]
     assert len(contexts) == 2 and len(loaded) == 1
     assert all(c.init_kwargs.get("shares") is engine.llm for c in contexts if c is not engine.llm)
+
+
+def _chatml_tokens(content: str) -> list[str]:
+    return llamacpp_engine._chat_text(FakeLlama(), [{"role": "user", "content": content}]).encode().split()
+
+
+PROMPT = "t0 t1 t2 t3 t4 t5 t6 t7 t8 t9 t10 t11"
+
+
+@pytest.mark.parametrize(("previous_prompt", "generated", "reused"), [
+    (7, 5, 4),    # the context also holds 5 tokens generated after its prompt, all matching: they are not reused
+    (14, 0, 12),  # the same prompt (14 tokens): whole batches only, and its last batch is evaluated again
+    (3, 0, 0),    # less than one whole batch in common: nothing is reused
+])
+def test_kv_reuse_stops_at_a_whole_batch_of_the_previous_prompt(engine, previous_prompt, generated, reused):
+    """The answer must depend on the prompt alone: only whole `n_batch` batches of the previous prompt (never
+    tokens generated one at a time) are reused, so every batch evaluated is one a fresh evaluation would run."""
+    llm = engine.llm
+    llm.n_batch = 4
+    tokens = _chatml_tokens(PROMPT)
+    assert len(tokens) == 14
+    llm.input_ids = tokens[: previous_prompt + generated]
+    llm.n_tokens = len(llm.input_ids)
+    engine._prompt_lengths[id(llm)] = previous_prompt
+    assert engine._reuse_aligned_prefix(llm, [{"role": "user", "content": PROMPT}]) == len(tokens)
+    assert llm.n_tokens == reused
+    assert engine.reused_prompt_tokens == reused and engine.prompt_tokens == len(tokens)
+
+
+def test_kv_reuse_is_dropped_when_the_prompt_cannot_be_tokenized(engine):
+    llm = engine.llm
+    llm.input_ids, llm.n_tokens = ["a"] * 8, 8
+    engine._prompt_lengths[id(llm)] = 8
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("tokenizer")
+
+    llm.tokenize = broken
+    assert engine._reuse_aligned_prefix(llm, [{"role": "user", "content": "a"}]) == 0
+    assert llm.n_tokens == 0

@@ -52,3 +52,38 @@ def test_llm_as_rnn_runs_on_the_default_backbone(default_lm, weather_task):
     assert out.failures == {}, out.failures
     assert out.lm_calls == [2, 2] or all(n >= 2 for n in out.lm_calls)
     assert all(n <= 160 for n in out.memory_tokens) and out.memories[-1] != out.initial_memory
+
+
+def _last_logits(engine, messages):
+    """The prompt's next-token logits, as the context that evaluated it holds them."""
+    import numpy as np
+
+    engine.prefill(messages)
+    llm = engine._context_for(messages)
+    return np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm._n_vocab,)).copy()
+
+
+def long_prompt(question: str) -> list[dict[str, str]]:
+    rows = "\n".join(f"day {i}: temp_max {10 + (i * 7) % 13}.{i % 10} °C, rain {'yes' if i % 3 else 'no'}"
+                     for i in range(60))
+    return [{"role": "system", "content": f"You forecast the weather.\n{rows}"},
+            {"role": "user", "content": question}]
+
+
+def test_an_answer_depends_on_the_prompt_alone_not_on_what_the_context_served_before(default_lm):
+    """Bug: with llama-cpp-python's longest-prefix reuse the same prompt gave other logits (and at temperature 0
+    sometimes another answer) after another prompt with the same head, so a run's numbers depended on which calls
+    DSPy's cache had served. The engine now reuses whole batches only; logits must match a fresh context bit for bit.
+    On this backbone the test fails without the fix (max logit difference 0.38 measured with this prompt); SmolLM2
+    and the 0.5B gave identical logits either way, so they could not catch it."""
+    from llm_as_rnn.backbones.llamacpp_engine import LlamaCppEngine
+
+    target = long_prompt("Forecast tomorrow's temp_max.")
+    fresh = LlamaCppEngine(default_lm.engine.model_path, contexts=1)
+    expected = _last_logits(fresh, target)
+    assert fresh.reused_prompt_tokens == 0
+    warm = LlamaCppEngine(default_lm.engine.model_path, contexts=1)
+    warm.prefill(long_prompt("Was it raining on day 3?"))  # same head, another question: the context is warm
+    got = _last_logits(warm, target)
+    assert warm.reused_prompt_tokens >= warm.llm.n_batch  # the head was reused, not re-evaluated
+    assert got.tobytes() == expected.tobytes()

@@ -66,3 +66,4 @@ def test_cli_run_writes_a_trace_that_respects_the_budget(tmp_path, capsys):
     assert results["stats"]["budget_respected"]
     assert (run_dir / "memory.md").stat().st_size > 0
     assert "persistence" in capsys.readouterr().out
+
