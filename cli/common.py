@@ -240,6 +240,8 @@ def configure_logging(verbose: int) -> None:
     if verbose < 2:
         for noisy in ("LiteLLM", "litellm", "httpx", "dspy"):
             logging.getLogger(noisy).setLevel(logging.ERROR if verbose == 0 else logging.WARNING)
+    if verbose == 1:  # an optimizer's own progress (GEPA's proposals and minibatch scores, MIPROv2's trials)
+        logging.getLogger("dspy.teleprompt").setLevel(logging.INFO)
 
 
 def configure_environment() -> None:

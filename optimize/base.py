@@ -22,6 +22,11 @@ logger = logging.getLogger(__name__)
 DEFAULT_TUNE = ("updater.update",)
 
 
+def tuned_instructions(program: dspy.Module, names: Sequence[str]) -> dict[str, str]:
+    """The instructions of the named predictors of `program`."""
+    return {name: p.signature.instructions for name, p in program.named_predictors() if name in names}
+
+
 @dataclass
 class OptimizationResult:
     """A compiled program and what it cost: dev scores before/after (mean step reward), LM calls by model."""
@@ -34,14 +39,15 @@ class OptimizationResult:
     dev_after: float
     seconds: float
     lm_calls: dict[str, int] = field(default_factory=dict)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
 
     def instructions(self) -> dict[str, str]:
-        return {name: p.signature.instructions for name, p in self.program.named_predictors() if name in self.tuned}
+        return tuned_instructions(self.program, self.tuned)
 
     def summary(self) -> dict[str, Any]:
         return {"optimizer": self.optimizer, "settings": self.settings, "tuned": self.tuned,
                 "dev_before": self.dev_before, "dev_after": self.dev_after, "seconds": self.seconds,
-                "lm_calls": self.lm_calls, "instructions": self.instructions()}
+                "lm_calls": self.lm_calls, "instructions": self.instructions(), "candidates": self.candidates}
 
 
 class CallCounter(BaseCallback):
@@ -102,8 +108,13 @@ class UpdateOptimizer:
         seconds = time.perf_counter() - started
         logger.info("%s: dev reward %.3f -> %.3f in %.0f s", self.name, before, after, seconds)
         return OptimizationResult(compiled, self.name, self.settings(), self.tune, before, after, seconds,
-                                  dict(counter.calls))
+                                  dict(counter.calls), self._candidates(compiled))
 
     def _compile(self, student: dspy.Module, trainset: list[dspy.Example],
                  valset: list[dspy.Example]) -> dspy.Module:
         raise NotImplementedError
+
+    def _candidates(self, compiled: dspy.Module) -> list[dict[str, Any]]:
+        """The candidates the optimizer scored on dev, with their tuned instructions, when it reports them: a run
+        that returns the seed instructions should still show what it tried."""
+        return []

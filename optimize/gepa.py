@@ -7,7 +7,7 @@ from typing import Any
 
 import dspy
 
-from llm_as_rnn.optimize.base import UpdateOptimizer
+from llm_as_rnn.optimize.base import UpdateOptimizer, tuned_instructions
 from llm_as_rnn.optimize.metric import FeedbackMetric
 
 
@@ -32,5 +32,18 @@ class GEPAUpdate(UpdateOptimizer):
         optimizer = dspy.GEPA(metric=FeedbackMetric(self.task), reflection_lm=self.prompt_lm or dspy.settings.lm,
                               max_metric_calls=self.max_metric_calls,
                               reflection_minibatch_size=min(self.reflection_minibatch_size, len(trainset)),
-                              num_threads=1, seed=self.seed, track_stats=False)
+                              num_threads=1, seed=self.seed, track_stats=True)
         return optimizer.compile(student, trainset=trainset, valset=valset)
+
+    def _candidates(self, compiled):
+        """Every candidate GEPA accepted onto its dev Pareto front (the seed is candidate 0), with its mean dev
+        score, its parent and the metric calls spent when it was found. Proposals rejected on a train minibatch
+        never reach dev; they are in the log (`-v`)."""
+        details = getattr(compiled, "detailed_results", None)
+        if details is None:
+            return []
+        return [{"index": i, "dev_score": float(score), "parents": list(details.parents[i] or []),
+                 "found_after_metric_calls": details.discovery_eval_counts[i],
+                 "instructions": tuned_instructions(candidate, self.tune)}
+                for i, (candidate, score) in enumerate(zip(details.candidates, details.val_aggregate_scores,
+                                                           strict=True))]

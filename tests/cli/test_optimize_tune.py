@@ -36,15 +36,18 @@ def scripted(monkeypatch):
     return engine
 
 
-def test_optimize_saves_a_program_that_run_can_use(scripted, tmp_path, capsys):
+def test_optimize_saves_a_program_that_run_can_use(scripted, tmp_path, capsys, caplog):
     code = main(["optimize", "--optimizer", "gepa", "--prompt-backbone", "openai/x", "--train-episodes", "2",
                  "--dev-episodes", "2", "--test-episodes", "2", "--steps", "3", "--metric-calls", "8",
-                 "--out", str(tmp_path)])
+                 "--out", str(tmp_path), "-v"])
     assert code == 0, capsys.readouterr().err
     (run_dir,) = tmp_path.iterdir()
     results = json.loads((run_dir / "results.json").read_text())
     assert results["optimization"]["dev_after"] > results["optimization"]["dev_before"]
     assert "exact copy" in results["optimization"]["instructions"]["updater.update"]
+    assert len(results["optimization"]["candidates"]) >= 2  # what GEPA tried, with dev scores
+    # -v shows the optimizer's own progress (GEPA's proposals and minibatch scores)
+    assert any(r.name.startswith("dspy.teleprompt") and "Iteration" in r.getMessage() for r in caplog.records)
     by = {(r["metric"], r["method"]): r for r in results["test"]}
     assert by[("temp_max.abs_error", "optimized")]["estimate"] < by[("temp_max.abs_error", "unoptimized")]["estimate"]
     config = json.loads((run_dir / "program" / "config.json").read_text())

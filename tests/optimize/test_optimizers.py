@@ -76,3 +76,20 @@ def test_unknown_optimizer_and_bad_settings():
         get_optimizer("simba")
     with pytest.raises(ValueError, match="breadth >= 2"):
         COPROUpdate(ToyTask(), breadth=1)
+
+
+def test_gepa_reports_every_candidate_it_scored_on_dev(setup):
+    """A GEPA run that returns the seed instruction must still show what it tried (the weather run with the 1.5B
+    returned the shipped instruction and its results said nothing of the candidates)."""
+    task, train, dev, task_lm, prompt_lm, _prompt_engine = setup
+    program = LLMAsRNN(task, budget=80)
+    with dspy.context(lm=task_lm):
+        result = GEPAUpdate(task, prompt_lm=prompt_lm, max_metric_calls=12).compile(program, trainset=train,
+                                                                                  valset=dev)
+    candidates = result.summary()["candidates"]
+    assert len(candidates) >= 2 and candidates[0]["parents"] == [None]
+    assert GOOD not in candidates[0]["instructions"]["updater.update"]  # the seed
+    assert any(GOOD in c["instructions"]["updater.update"] for c in candidates[1:])
+    best = max(candidates, key=lambda c: c["dev_score"])
+    assert best["instructions"] == result.instructions()
+    assert all(set(c["instructions"]) == {"updater.update"} for c in candidates)
