@@ -32,6 +32,7 @@ def load_backbone(
     response_schema: bool = False,
     n_ctx: int = 8192,
     contexts: int = 4,
+    max_string_chars: int | None = None,
     **litellm_kwargs: Any,
 ) -> dspy.LM:
     """Build the `dspy.LM` for a model string. Backbones stay frozen: this only configures decoding.
@@ -52,6 +53,8 @@ def load_backbone(
             only `json_object` and a small model would answer unconstrained.
         n_ctx: Context window of the embedded backbone.
         contexts: llama.cpp contexts of the embedded backbone (one per prompt head, for KV-prefix reuse).
+        max_string_chars: The embedded backbone's grammar limit on a JSON string the schema leaves unbounded (None:
+            the engine's default, sized for step answers; an instruction proposer needs far more).
         litellm_kwargs: Passed to LiteLLM (never an API key: keys come from the environment).
     """
     secrets = sorted(k for k in litellm_kwargs if k in _SECRET_KWARGS)
@@ -68,7 +71,8 @@ def load_backbone(
         from llm_as_rnn.backbones.embedded import resolve_gguf, shared_engine
 
         path, model_id = resolve_gguf(parsed.name)
-        engine = shared_engine(path, n_ctx=n_ctx, contexts=contexts)
+        settings = {} if max_string_chars is None else {"max_string_chars": max_string_chars}
+        engine = shared_engine(path, n_ctx=n_ctx, contexts=contexts, **settings)
         lm = dspy.LM(f"llamacpp/{model_id}", engine=engine, temperature=temperature, max_tokens=max_tokens,
                      cache=cache, num_retries=num_retries)
         return limit_concurrency(lm, max_concurrency)

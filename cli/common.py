@@ -51,6 +51,28 @@ def build_roles(args: argparse.Namespace, *, probe: bool = True) -> Any:
     return _roles(args, args.backbone, args.critic_backbone, args.updater_backbone, probe=probe)
 
 
+PROPOSAL_STRING_CHARS = 4000
+PROPOSAL_MAX_TOKENS = 1500
+
+
+def build_prompt_lm(args: argparse.Namespace) -> Any:
+    """The model that proposes or reflects on instructions (`--prompt-backbone`, else the main backbone), or None
+    for the configured LM.
+
+    An embedded proposer gets its own engine with a long string limit: under the step engine's limit (160
+    characters, against a small model looping inside a string) GEPA's reflection on the 1.5B could only answer the
+    first line of the update instruction, "Rewrite your memory of this sequence after the step below.", and a
+    proposal can never be as long as the instruction it replaces (about 1,100 characters).
+    """
+    from llm_as_rnn.backbones.model_string import parse_model_string
+    from llm_as_rnn.backbones.registry import load_backbone
+
+    model = args.prompt_backbone or args.backbone
+    if parse_model_string(model).embedded:
+        return load_backbone(model, max_string_chars=PROPOSAL_STRING_CHARS, max_tokens=PROPOSAL_MAX_TOKENS)
+    return load_backbone(model, api_base=args.api_base) if args.prompt_backbone else None
+
+
 def method_roles_loader(args: argparse.Namespace, main: Any, *, probe: bool = True) -> Any:
     """`roles_for` of an evaluation: a method's own `backbone=` plays every role, loaded (and probed) once per
     model string with the same serving flags as --backbone; the --backbone string itself reuses the loaded

@@ -11,6 +11,7 @@ from llm_as_rnn.cli.common import (
     add_data_options,
     add_program_arguments,
     build_program,
+    build_prompt_lm,
     build_roles,
     build_task,
     positive_int,
@@ -73,7 +74,6 @@ def execute(args: argparse.Namespace) -> int:
     import dspy
 
     from llm_as_rnn.anchors import primary_anchor
-    from llm_as_rnn.backbones.registry import load_backbone
     from llm_as_rnn.evaluation.compare import compare_programs
     from llm_as_rnn.optimize import get_optimizer, sequence_examples
     from llm_as_rnn.optimize.artifacts import save_program
@@ -93,7 +93,7 @@ def execute(args: argparse.Namespace) -> int:
 
         parse_model_string(args.prompt_backbone)
     roles = build_roles(args)
-    prompt_lm = load_backbone(args.prompt_backbone, api_base=args.api_base) if args.prompt_backbone else None
+    prompt_lm = build_prompt_lm(args)
     dspy.configure(lm=roles.predictor)
     optimizer = get_optimizer(args.optimizer)(task, tune=tune,
                                               prompt_lm=prompt_lm, seed=args.seed, **optimizer_settings(args))

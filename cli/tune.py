@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from llm_as_rnn.cli.common import add_backbone_arguments, add_data_options, build_roles, build_task, positive_int
+from llm_as_rnn.cli.common import (
+    add_backbone_arguments,
+    add_data_options,
+    build_prompt_lm,
+    build_roles,
+    build_task,
+    positive_int,
+)
 from llm_as_rnn.cli.common import console as make_console
 
 DESCRIPTION = """Search the memory token budget, the memory sections, the feedback mode, the update policy (rewrite,
@@ -54,7 +61,6 @@ def execute(args: argparse.Namespace) -> int:
 
     import dspy
 
-    from llm_as_rnn.backbones.registry import load_backbone
     from llm_as_rnn.cli.common import UsageError
     from llm_as_rnn.optimize.tune import StructureSearch, make_storage, safe_url, starting_point, write_plots
     from llm_as_rnn.reports.redact import redact
@@ -74,7 +80,7 @@ def execute(args: argparse.Namespace) -> int:
         starting_point(Path(path), task, optimizers)
     roles = build_roles(args)
     dspy.configure(lm=roles.predictor)
-    prompt_lm = load_backbone(args.prompt_backbone, api_base=args.api_base) if args.prompt_backbone else None
+    prompt_lm = build_prompt_lm(args)
     search = StructureSearch(
         task=task, roles=roles, storage_url=storage, study_name=study_name, out=out,
         train_episodes=args.train_episodes, dev_episodes=args.dev_episodes, steps=args.steps,

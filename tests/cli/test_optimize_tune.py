@@ -103,3 +103,25 @@ def test_bad_optimizer_settings_are_user_errors(scripted, tmp_path, capsys):
     assert "cannot use the study storage" in err and "secretpw" not in err
     assert main(["run", "--program", str(tmp_path), "--out", str(tmp_path / "d")]) == 2
     assert "not a saved program" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("backbone", "prompt_backbone", "expected"), [
+    ("llamacpp/qwen2.5-coder-1.5b-instruct", None, ("llamacpp/qwen2.5-coder-1.5b-instruct", 4000)),
+    ("openai/gpt-4o-mini", "llamacpp/smollm2-135m-instruct", ("llamacpp/smollm2-135m-instruct", 4000)),
+    ("llamacpp/qwen2.5-coder-1.5b-instruct", "openai/gpt-4o", ("openai/gpt-4o", None)),
+    ("openai/gpt-4o-mini", None, None),  # the configured LM proposes
+])
+def test_an_embedded_proposer_may_write_a_whole_instruction(monkeypatch, backbone, prompt_backbone, expected):
+    """Bug: GEPA's reflection ran on the step engine, whose grammar caps every JSON string at 160 characters: the
+    1.5B proposed only the first line of the update instruction, three times out of three."""
+    import argparse
+
+    from llm_as_rnn.cli.common import PROPOSAL_STRING_CHARS, build_prompt_lm
+
+    calls = []
+    monkeypatch.setattr("llm_as_rnn.backbones.registry.load_backbone",
+                        lambda model, **k: calls.append((model, k.get("max_string_chars"))) or model)
+    args = argparse.Namespace(backbone=backbone, prompt_backbone=prompt_backbone, api_base=None)
+    assert build_prompt_lm(args) == (expected and expected[0])
+    assert calls == ([expected] if expected else [])
+    assert PROPOSAL_STRING_CHARS >= 3 * 1100  # room for three times the shipped update instruction
