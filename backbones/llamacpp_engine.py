@@ -58,7 +58,9 @@ class LlamaCppEngine:
             static instructions at the head of every prompt are evaluated once, not at every step. Each context
             holds its own KV cache (about 24 KB per token of n_ctx for SmolLM2-135M); 1 = a single shared context.
         max_string_chars: Grammar limit for every JSON string the schema leaves unbounded: a small model otherwise
-            loops inside a string until max_tokens and the truncated JSON no longer parses.
+            loops inside a string until max_tokens and the truncated JSON no longer parses. 0: no limit (the
+            instruction proposer: llama.cpp's grammar nests one rule per allowed character, and a 4,000-character
+            limit crashed it with SIGSEGV while it built the grammar; `max_tokens` still bounds the answer).
         n_batch: Tokens per prompt-evaluation batch, and the unit of KV reuse (only whole batches of the previous
             prompt are reused, so an answer does not depend on what a context served before). 64 keeps almost all
             of the reuse; on 2 cores the 1.5B evaluates prompts at 57 tok/s with 64, 60 with 128 and 59 with 512.
@@ -359,7 +361,9 @@ def _grammar_response_format(response_format: dict | None, max_string_chars: int
         schema = response_format.get("schema") or (response_format.get("json_schema") or {}).get("schema")
         if not schema:
             return {"type": "json_object"}
-        return {"type": "json_object", "schema": bound_strings(copy.deepcopy(schema), max_string_chars)}
+        schema = copy.deepcopy(schema)
+        return {"type": "json_object", "schema": bound_strings(schema, max_string_chars) if max_string_chars
+                else schema}
     if kind == "json_object":
         return {"type": "json_object"}
     return None

@@ -51,7 +51,7 @@ def build_roles(args: argparse.Namespace, *, probe: bool = True) -> Any:
     return _roles(args, args.backbone, args.critic_backbone, args.updater_backbone, probe=probe)
 
 
-PROPOSAL_STRING_CHARS = 4000
+PROPOSAL_STRING_CHARS = 0  # no grammar limit on a string: see LlamaCppEngine's max_string_chars
 PROPOSAL_MAX_TOKENS = 1500
 
 
@@ -59,10 +59,12 @@ def build_prompt_lm(args: argparse.Namespace) -> Any:
     """The model that proposes or reflects on instructions (`--prompt-backbone`, else the main backbone), or None
     for the configured LM.
 
-    An embedded proposer gets its own engine with a long string limit: under the step engine's limit (160
-    characters, against a small model looping inside a string) GEPA's reflection on the 1.5B could only answer the
-    first line of the update instruction, "Rewrite your memory of this sequence after the step below.", and a
-    proposal can never be as long as the instruction it replaces (about 1,100 characters).
+    An embedded proposer gets its own engine with no string limit in its grammar (its answer is bounded by
+    `max_tokens`): under the step engine's limit (160 characters, against a small model looping inside a string)
+    GEPA's reflection on the 1.5B could only answer the first line of the update instruction, "Rewrite your memory
+    of this sequence after the step below.", and a proposal can never be as long as the instruction it replaces
+    (about 1,100 characters). A long limit is no way out: llama.cpp's grammar nests one rule per allowed character,
+    and 4,000 crashed it (SIGSEGV).
     """
     from llm_as_rnn.backbones.model_string import parse_model_string
     from llm_as_rnn.backbones.registry import load_backbone

@@ -169,3 +169,14 @@ def test_kv_reuse_is_dropped_when_the_prompt_cannot_be_tokenized(engine):
     llm.tokenize = broken
     assert engine._reuse_aligned_prefix(llm, [{"role": "user", "content": "a"}]) == 0
     assert llm.n_tokens == 0
+
+
+def test_a_zero_string_limit_leaves_the_schema_unbounded():
+    """The instruction proposer's engine (max_string_chars=0): a grammar limit of 4,000 characters crashed llama.cpp
+    while it built the grammar, so its strings carry no maxLength at all."""
+    schema = {"type": "object", "properties": {"new_instruction": {"type": "string"}}}
+    sent = llamacpp_engine._grammar_response_format({"type": "json_schema", "schema": schema}, 0)
+    assert sent == {"type": "json_object", "schema": schema}
+    bounded = llamacpp_engine._grammar_response_format({"type": "json_schema", "schema": schema}, 160)
+    assert bounded["schema"]["properties"]["new_instruction"]["maxLength"] == 160
+    assert "maxLength" not in schema["properties"]["new_instruction"]  # the caller's schema is not edited

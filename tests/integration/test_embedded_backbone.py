@@ -67,3 +67,22 @@ def test_cli_run_writes_a_trace_that_respects_the_budget(tmp_path, capsys):
     assert (run_dir / "memory.md").stat().st_size > 0
     assert "persistence" in capsys.readouterr().out
 
+
+
+def test_the_instruction_proposer_has_no_string_limit_and_does_not_crash_llama_cpp(embedded_lm):
+    """Bug: GEPA's reflection was capped at 160 characters by the step engine's grammar, and a 4,000-character
+    limit crashed llama.cpp (SIGSEGV) while it built the grammar. The proposer's engine has no string limit: the
+    grammar builds and the answer parses (that no maxLength reaches the grammar is a unit test; SmolLM2 does not
+    reliably write long strings, so the length itself is not asserted here)."""
+    from llm_as_rnn.backbones import load_backbone
+    from llm_as_rnn.backbones.model_string import EMBEDDED_SMOKE
+    from llm_as_rnn.cli.common import PROPOSAL_MAX_TOKENS, PROPOSAL_STRING_CHARS
+
+    proposer = load_backbone(EMBEDDED_SMOKE, cache=False,
+                             max_string_chars=PROPOSAL_STRING_CHARS, max_tokens=PROPOSAL_MAX_TOKENS)
+    assert proposer.engine is not embedded_lm.engine and proposer.engine.max_string_chars == 0
+    text = ("Rewrite your memory of this sequence after the step below. Write the whole new memory, do not append "
+            "to the old one: keep what still holds, correct what the feedback shows was wrong.")
+    with dspy.context(lm=proposer, adapter=dspy.JSONAdapter()):
+        out = dspy.Predict("text -> repeated: str")(text=f"Copy this text exactly: {text}")
+    assert isinstance(out.repeated, str) and out.repeated
