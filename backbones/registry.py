@@ -54,7 +54,7 @@ def load_backbone(
         n_ctx: Context window of the embedded backbone.
         contexts: llama.cpp contexts of the embedded backbone (one per prompt head, for KV-prefix reuse).
         max_string_chars: The embedded backbone's grammar limit on a JSON string the schema leaves unbounded (None:
-            the engine's default, sized for step answers; an instruction proposer needs far more).
+            the engine's default, sized for step answers; 0: no limit, for an instruction proposer).
         litellm_kwargs: Passed to LiteLLM (never an API key: keys come from the environment).
     """
     secrets = sorted(k for k in litellm_kwargs if k in _SECRET_KWARGS)
