@@ -8,12 +8,14 @@ capability itself, keeps DSPy's cache, retries, usage and callbacks, and needs n
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,21 +135,13 @@ class LlamaCppEngine:
         grammar_format = _grammar_response_format(config.response_format, self.max_string_chars)
         if grammar_format is not None:
             kwargs["response_format"] = grammar_format
-        with self._lock:
-            llm = self._context_for(kwargs["messages"])
-            prompt_length = self._reuse_aligned_prefix(llm, kwargs["messages"])
-            started = time.perf_counter()
+        with self._serving(kwargs["messages"]) as llm:
             try:
                 out = llm.create_chat_completion(**kwargs)
             except ValueError as exc:
                 if "context window" in str(exc):  # deterministic: retrying cannot help, DSPy must not retry
                     raise ContextLengthError(str(exc)) from exc
                 raise
-            finally:
-                self.busy_seconds += time.perf_counter() - started
-                self.calls += 1
-                self._record_prompt_eval(llm)
-                self._prompt_lengths[id(llm)] = prompt_length
         choice, usage = out["choices"][0], out.get("usage") or {}
         return Response(
             id=out.get("id"),
@@ -164,17 +158,8 @@ class LlamaCppEngine:
     def prefill(self, messages: list[dict[str, str]]) -> None:
         """Evaluate a chat prompt through the context pool and generate one token (benchmarks replay recorded
         prompts with it, so layouts are compared on identical workloads)."""
-        with self._lock:
-            llm = self._context_for(messages)
-            prompt_length = self._reuse_aligned_prefix(llm, messages)
-            started = time.perf_counter()
-            try:
-                llm.create_chat_completion(messages=messages, max_tokens=1, temperature=0.0, seed=self.seed)
-            finally:
-                self.busy_seconds += time.perf_counter() - started
-                self.calls += 1
-                self._record_prompt_eval(llm)
-                self._prompt_lengths[id(llm)] = prompt_length
+        with self._serving(messages) as llm:
+            llm.create_chat_completion(messages=messages, max_tokens=1, temperature=0.0, seed=self.seed)
 
     def stream(self, request: Any):
         return response_to_events(self.complete(request))
@@ -193,6 +178,23 @@ class LlamaCppEngine:
             self._spare.clear()
 
     # -- Context pool ----------------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _serving(self, messages: list[dict[str, str]]) -> Iterator[Any]:
+        """The one way a prompt reaches llama.cpp: under the lock, on the context that last served its head, with
+        only whole batches of KV reused, and every call counted (busy time, prompt evaluation, the prompt length
+        the next call may reuse), whether it succeeds or raises."""
+        with self._lock:
+            llm = self._context_for(messages)
+            prompt_length = self._reuse_aligned_prefix(llm, messages)
+            started = time.perf_counter()
+            try:
+                yield llm
+            finally:
+                self.busy_seconds += time.perf_counter() - started
+                self.calls += 1
+                self._record_prompt_eval(llm)
+                self._prompt_lengths[id(llm)] = prompt_length
 
     def _new_context(self) -> Any:
         """A llama.cpp context. The first one loads the weights; every later one shares them (`_share_model`)."""
@@ -251,9 +253,8 @@ class LlamaCppEngine:
             llm.n_tokens = 0
             return 0
         previous = list(llm.input_ids[: min(llm.n_tokens, self._prompt_lengths.get(id(llm), 0))])
-        keep = min(llm.longest_token_prefix(previous, prompt), len(prompt) - 1)  # >= 1 token is evaluated anew
-        keep = max(keep - keep % max(int(getattr(llm, "n_batch", 1) or 1), 1), 0)
-        llm.n_tokens = min(llm.n_tokens, keep)
+        keep = max(min(llm.longest_token_prefix(previous, prompt), len(prompt) - 1), 0)  # >= 1 token evaluated anew
+        llm.n_tokens = min(llm.n_tokens, keep - keep % llm.n_batch)
         self.prompt_tokens += len(prompt)
         self.reused_prompt_tokens += llm.n_tokens
         return len(prompt)
@@ -315,7 +316,6 @@ def _share_model(owner: Any) -> Any:
     token/logit buffers, sampler) is new. Pinned to the llama-cpp-python version in pyproject.toml; the
     integration tests check it against the real model.
     """
-    import contextlib
     import ctypes
 
     import numpy as np

@@ -21,7 +21,7 @@ class FakeLlama:
         FakeLlama.instances += 1
         self.init_kwargs = kwargs
         self.kwargs_seen, self.active, self.max_active = [], 0, 0
-        self.input_ids, self.n_tokens = [], 0
+        self.input_ids, self.n_tokens, self.n_batch = [], 0, 512
 
     def create_chat_completion(self, **kwargs):
         self.active += 1
