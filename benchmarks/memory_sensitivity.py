@@ -7,7 +7,10 @@ disease first / it was ruled out), and an irrelevant memory as the control, whic
 that ignores its memory bounds what any memory design can do with it.
 
     python -m benchmarks.memory_sensitivity --backbone llamacpp/qwen2.5-coder-1.5b-instruct [--steps 8]
-        [--tasks weather,finance,clinical]
+        [--tasks weather,finance,clinical] [--adjust]
+
+`--adjust` measures the same under the adjustment output contract (the predictor first writes how much its memory
+says to add to each numeric forecast).
 """
 
 from __future__ import annotations
@@ -98,6 +101,7 @@ def main() -> None:
     parser.add_argument("--api-base")
     parser.add_argument("--steps", type=int, default=8, help="held-out dev steps per task")
     parser.add_argument("--tasks", default="weather,finance,clinical")
+    parser.add_argument("--adjust", action="store_true", help="the adjustment output contract (see StepPredictor)")
     args = parser.parse_args()
     import dspy
 
@@ -113,7 +117,7 @@ def main() -> None:
         probes, measures = PROBES[name]
         sequences = task.sequences("dev", limit=max(2, args.steps // 2), steps=2)
         steps = [s for q in sequences for s in q.steps][: args.steps]
-        predictor = StepPredictor(task)
+        predictor = StepPredictor(task, adjust=args.adjust)
         started = time.perf_counter()
         outputs = {}
         with dspy.context(lm=lm, adapter=SequenceProgram(task).adapter):
@@ -125,7 +129,8 @@ def main() -> None:
         rows = [[p.name, p.expected, *(measure(outputs[p.name], base) for _, measure in measures),
                  sum(o is None for o in outputs[p.name])] for p in probes]
         print(table(["memory", "a memory-reading backbone", *(m for m, _ in measures), "failed"], rows,
-                    title=f"{name}: memory sensitivity of {lm.model} on {len(steps)} dev steps "
+                    title=f"{name}: memory sensitivity of {lm.model}{' (adjust)' if args.adjust else ''} on "
+                          f"{len(steps)} dev steps "
                           f"({time.perf_counter() - started:.0f} s)"))
         print()
 

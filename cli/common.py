@@ -188,6 +188,9 @@ def add_program_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--show-running", action="store_true",
                        help="the predictor also reads the computed record so far (bias, mean absolute error, hit "
                             "rate over the revealed steps) under the memory")
+    group.add_argument("--adjust", action="store_true",
+                       help="the predictor writes how much its memory says to add to each numeric forecast before "
+                            "the forecast (an output contract; see README, 'The adjustment field')")
     group.add_argument("--policy", choices=POLICIES, default="rewrite",
                        help="rewrite the memory (paper), edit it (delta), or keep a rewrite only if it does no harm "
                             "on a replay of recent steps (gated)")
@@ -211,7 +214,8 @@ def build_program(args: argparse.Namespace, task: Any, roles: Any) -> Any:
     try:
         return LLMAsRNN(task, budget=args.budget, feedback=args.feedback, fused=args.fused, policy=args.policy,
                         sections=sections, recent_steps=args.recent_steps, roles=roles, seed=args.seed,
-                        mask_values=args.mask_values, show_running=args.show_running)
+                        mask_values=args.mask_values, show_running=args.show_running,
+                        adjust=args.adjust)
     except BudgetError:
         raise
     except ValueError as exc:

@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 BUDGETS = (64, 96, 128, 160, 224, 320)
 RECENT_STEPS = (0, 1, 2)
 SEARCHED_FEEDBACK = tuple(m for m in FEEDBACK_MODES if m not in CONTROL_MODES)  # controls are not choices
-SEARCHED_FLAGS = ("mask_values", "show_running")  # LLM-as-RNN options for small backbones, each on or off
+SEARCHED_FLAGS = ("mask_values", "show_running", "adjust")  # options for small backbones, each on or off
 OPTIMIZER_BUDGETS = {"mipro": ("num_trials", (2, 4)), "gepa": ("max_metric_calls", (6, 12)),
                      "copro": ("breadth", (2, 3))}
 

@@ -53,6 +53,8 @@ class LLMAsRNN(SequenceProgram):
             error per numeric target, hit rate per label, and for top-k targets the answers revealed so far, most
             frequent first) under the memory: kept in code, so a correction or a past diagnosis the updater fails
             to write still reaches the prediction. Built from revealed steps only.
+        adjust: The predictor first writes how much its memory says to add to each numeric forecast (see
+            `SequenceProgram`).
         seed: Seeds the shuffled-truth control.
     """
 
@@ -74,9 +76,10 @@ class LLMAsRNN(SequenceProgram):
         gate_replay: int = 2,
         mask_values: bool = False,
         show_running: bool = False,
+        adjust: bool = False,
         seed: int = 0,
     ):
-        super().__init__(task, roles=roles)
+        super().__init__(task, roles=roles, adjust=adjust)
         if policy not in POLICIES:
             raise ValueError(f"unknown update policy {policy!r}; choose one of {', '.join(POLICIES)}")
         if policy == "gated" and feedback not in ("truth", "measured"):

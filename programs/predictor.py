@@ -8,17 +8,21 @@ import dspy
 
 from llm_as_rnn.programs.failures import guarded_call
 from llm_as_rnn.programs.records import StepRecord, as_plain
-from llm_as_rnn.signatures.predict import predict_signature
+from llm_as_rnn.signatures.predict import adjustment_name, predict_signature
 
 
 class StepPredictor(dspy.Module):
-    """ŷ_t = predict(memory, x_t). A malformed answer yields no prediction and a counted failure, never a crash."""
+    """ŷ_t = predict(memory, x_t). A malformed answer yields no prediction and a counted failure, never a crash.
 
-    def __init__(self, task: Any, *, max_tokens: int | None = None):
+    `adjust=True` adds an adjustment field before each numeric target (`signatures.predict.adjustment_field`); the
+    adjustments go to the step record (`record.adjustments`), never into the scored prediction."""
+
+    def __init__(self, task: Any, *, max_tokens: int | None = None, adjust: bool = False):
         super().__init__()
-        self.predict = dspy.Predict(predict_signature(task.targets, task.description))
+        self.predict = dspy.Predict(predict_signature(task.targets, task.description, adjust=adjust))
         self.targets = tuple(t.name for t in task.targets)
-        self.max_tokens = max_tokens or _prediction_max_tokens(task.targets)
+        self.adjustments = tuple(adjustment_name(t) for t in task.targets if adjust and t.kind == "regression")
+        self.max_tokens = max_tokens or _prediction_max_tokens(task.targets) + 24 * len(self.adjustments)
 
     def forward(self, memory: str, observation: str, record: StepRecord, lm: dspy.BaseLM | None = None):
         out = guarded_call(self.predict, role="predict", record=record, max_tokens=self.max_tokens, lm=lm,
@@ -27,6 +31,7 @@ class StepPredictor(dspy.Module):
             return None
         prediction = as_plain({name: out.get(name) for name in self.targets})
         record.prediction = prediction
+        record.adjustments = {name: out.get(name) for name in self.adjustments}
         return prediction
 
 

@@ -23,6 +23,7 @@ class StepRecord:
     input: str
     prediction: dict[str, Any] | None
     truth: dict[str, Any]
+    adjustments: dict[str, float] = field(default_factory=dict)  # what the predictor added (`adjust` contract)
     memory_before: str = ""
     context_tokens: int = 0
     memory: str = ""

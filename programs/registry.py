@@ -2,7 +2,8 @@
 `fhc:context_budget=2048`, `llm_as_rnn:policy=delta,sections=patterns+corrections,recent_steps=2`.
 
 An option is `key=value` or a flag: a feedback mode (truth, measured, judge, none, shuffled,
-shuffled_measured), `fused`, `mask_values` or `show_running`. Any method takes `backbone=<model string>`: it runs
+shuffled_measured), `fused`, `mask_values` or `show_running`; any method takes the flag `adjust` (the predictor writes
+how much its memory says to add to each numeric forecast before it) and `backbone=<model string>`: it runs
 on that backbone (every role) instead of the evaluation's, so one evaluation compares a small backbone with memory
 against a large one without, on the same steps:
 `zero_shot,llm_as_rnn:measured,backbone=llamacpp/qwen2.5-coder-0.5b-instruct`.
@@ -34,6 +35,7 @@ DEFAULT_METHODS = ("zero_shot", "fhc", "memprompt", "window", "retrieval", "llm_
 _INT_OPTIONS = {"budget", "context_budget", "window", "k", "seed", "recent_steps", "gate_replay"}
 _LIST_OPTIONS = {"sections"}  # written a+b+c
 LLM_AS_RNN_FLAGS = ("fused", "mask_values", "show_running")  # boolean options written as bare flags
+METHOD_FLAGS = ("adjust",)  # bare flags every method takes
 
 
 class MethodError(ValueError):
@@ -66,12 +68,12 @@ def parse_method(spec: str) -> tuple[str, dict[str, Any]]:
         if not eq:
             if part in FEEDBACK_MODES:
                 options["feedback"] = part
-            elif part in LLM_AS_RNN_FLAGS:
+            elif part in LLM_AS_RNN_FLAGS or part in METHOD_FLAGS:
                 options[part] = True
             else:
                 modes = ", ".join(FEEDBACK_MODES)
                 raise MethodError(f"method {spec!r}: unknown flag {part!r} (feedback modes: {modes}; or "
-                                  f"{', '.join(LLM_AS_RNN_FLAGS)}; or key=value)")
+                                  f"{', '.join(LLM_AS_RNN_FLAGS + METHOD_FLAGS)}; or key=value)")
             continue
         try:
             if key in _LIST_OPTIONS:

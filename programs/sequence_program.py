@@ -22,12 +22,15 @@ class SequenceProgram(dspy.Module):
 
     name = "sequence_program"
 
-    def __init__(self, task: Any, *, roles: Roles | None = None):
+    def __init__(self, task: Any, *, roles: Roles | None = None, adjust: bool = False):
+        """`adjust`: the predictor writes, before each numeric forecast, how much its memory says to add to it (an
+        output contract every method can take, so a comparison stays fair; see `StepPredictor`)."""
         super().__init__()
         self.task = task
         self.roles = roles or Roles()
+        self.adjust = bool(adjust)
         self.adapter = SystemPromptMemoryAdapter()
-        self.predictor = StepPredictor(task)
+        self.predictor = StepPredictor(task, adjust=self.adjust)
 
     def token_counter(self) -> TokenCounter:
         """Memory and context sizes are counted in the predictor backbone's tokens (it is the one reading them)."""
@@ -43,7 +46,8 @@ class SequenceProgram(dspy.Module):
 
     def config(self) -> dict[str, Any]:
         """What rebuilds this program's architecture (saved beside its JSON state)."""
-        return {"program": self.name, "task": self.task.name}
+        # `adjust` appears only when set, so programs and results saved before it keep their fingerprint.
+        return {"program": self.name, "task": self.task.name, **({"adjust": True} if self.adjust else {})}
 
     def fingerprint(self) -> str:
         """A short hash of everything that makes this program's prompts: its configuration and every predictor's

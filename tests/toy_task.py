@@ -50,7 +50,8 @@ def shown_value(call) -> float:
 def toy_responder(call):
     """Predicts value + 1; writes bullets that quote what it was shown."""
     if call.role == "predict":
-        return {"value": shown_value(call) + 1, "direction": "up"}
+        adjustment = {"value_adjustment": 0.0} if "value_adjustment" in call.fields else {}
+        return {**adjustment, "value": shown_value(call) + 1, "direction": "up"}
     if call.role in ("feedback", "fused"):
         out = {"critique": "a bit low", "lesson": "add a quarter more"}
         if call.role == "fused":

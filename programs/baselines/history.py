@@ -41,8 +41,9 @@ class HistoryProgram(SequenceProgram):
 
     header = "Earlier steps of this sequence with their outcomes:"
 
-    def __init__(self, task: Any, *, context_budget: int = DEFAULT_CONTEXT_TOKENS, roles: Roles | None = None):
-        super().__init__(task, roles=roles)
+    def __init__(self, task: Any, *, context_budget: int = DEFAULT_CONTEXT_TOKENS, roles: Roles | None = None,
+                 adjust: bool = False):
+        super().__init__(task, roles=roles, adjust=adjust)
         if context_budget <= 0:
             raise ValueError(f"context budget must be a positive number of tokens, got {context_budget}")
         self.context_budget = context_budget

@@ -24,8 +24,9 @@ class MemPrompt(HistoryProgram):
     name = "memprompt"
     header = "Summaries of earlier steps of this sequence:"
 
-    def __init__(self, task: Any, *, context_budget: int = DEFAULT_CONTEXT_TOKENS, roles: Roles | None = None):
-        super().__init__(task, context_budget=context_budget, roles=roles)
+    def __init__(self, task: Any, *, context_budget: int = DEFAULT_CONTEXT_TOKENS, roles: Roles | None = None,
+                 adjust: bool = False):
+        super().__init__(task, context_budget=context_budget, roles=roles, adjust=adjust)
         self.summarizer = dspy.Predict(SummarizeStep)
 
     def select(self, history: list[PastStep], step: Any) -> list[PastStep]:

@@ -23,8 +23,8 @@ class Retrieval(HistoryProgram):
     header = "The earlier steps of this sequence most similar to the current input, with their outcomes:"
 
     def __init__(self, task: Any, *, k: int = 3, context_budget: int = DEFAULT_CONTEXT_TOKENS,
-                 roles: Roles | None = None):
-        super().__init__(task, context_budget=context_budget, roles=roles)
+                 roles: Roles | None = None, adjust: bool = False):
+        super().__init__(task, context_budget=context_budget, roles=roles, adjust=adjust)
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         try:

@@ -15,8 +15,8 @@ class SlidingWindow(HistoryProgram):
     name = "window"
 
     def __init__(self, task: Any, *, window: int = 3, context_budget: int = DEFAULT_CONTEXT_TOKENS,
-                 roles: Roles | None = None):
-        super().__init__(task, context_budget=context_budget, roles=roles)
+                 roles: Roles | None = None, adjust: bool = False):
+        super().__init__(task, context_budget=context_budget, roles=roles, adjust=adjust)
         if window < 1:
             raise ValueError(f"window must be at least 1 step, got {window}")
         self.window = window

@@ -52,10 +52,11 @@ def test_single_objective_study_finishes_exactly_n_trials_and_exports_the_best(t
     program = load_program(best, roles=Roles(lm, lm, lm), task=ToyTask())
     assert program.budget.tokens in (40, 60)
     for trial in finished:  # the small-backbone options are searched too, and the saved program keeps them
-        assert {"mask_values", "show_running"} <= trial.params.keys()
+        assert {"mask_values", "show_running", "adjust"} <= trial.params.keys()
     best_trial = study.best_trial
     assert program.show_running == best_trial.params["show_running"]
     assert program.mask_values == best_trial.params["mask_values"]
+    assert program.adjust == best_trial.params["adjust"]
     with dspy.context(lm=lm):  # a rerun of a finished study does nothing
         assert len(study_search.run(4).trials) == len(study.trials)
 
