@@ -26,6 +26,10 @@ def write_memory_page(path: str | Path, task: Any, rows: Iterable[Mapping[str, A
                 f"- memory tokens: {row.get('memory_tokens', 0)}, prompt tokens: {row.get('prompt_tokens', 0)}, "
                 f"LM calls: {row.get('lm_calls', 0)}, {row.get('latency', 0.0):.2f} s",
             ]
+            if row.get("adjustments"):  # the `adjust` contract: what the predictor added before its forecast
+                out.append("- adjustment written before the forecast: " + ", ".join(
+                    f"{name} {value:+g}" if isinstance(value, int | float) else f"{name} {value}"
+                    for name, value in row["adjustments"].items()))
             if row.get("failures"):
                 out.append(f"- failures: {', '.join(row['failures'])}")
             if row.get("budget_actions"):

@@ -110,7 +110,8 @@ def weather_responder(call: Call) -> dict[str, Any]:
     """A plausible weather model: predicts today's temp_max + 0.5, writes the measured error into memory."""
     if call.role == "predict":
         today = _today_temp_max(call.user)
-        return {"temp_max": today + 0.5, "rain": "no"}
+        adjustment = {"temp_max_adjustment": 0.5} if "temp_max_adjustment" in call.fields else {}
+        return {**adjustment, "temp_max": today + 0.5, "rain": "no"}
     if call.role in ("feedback", "fused"):
         out = {"critique": "the forecast missed the change", "lesson": "follow the last day"}
         if call.role == "fused":

@@ -76,3 +76,17 @@ def test_run_passes_mask_values_and_show_running_and_records_them(monkeypatch, t
     assert results["config"]["mask_values"] is True and results["config"]["feedback"] == "measured"
     assert results["config"]["show_running"] is True
     assert "Measured so far" in engine.calls_for("predict")[-1].system
+
+
+def test_run_adjust_asks_for_the_adjustment_first_and_shows_it_on_the_memory_page(monkeypatch, tmp_path):
+    lm, engine = scripted_lm(weather_responder)
+    monkeypatch.setattr(Roles, "from_strings", classmethod(lambda cls, *a, **k: Roles(lm, lm, lm)))
+    assert main(["run", "--episodes", "1", "--steps", "2", "--split", "dev", "--feedback", "measured",
+                 "--adjust", "--out", str(tmp_path)]) == 0
+    (run_dir,) = tmp_path.iterdir()
+    assert json.loads((run_dir / "results.json").read_text())["config"]["adjust"] is True
+    assert all(c.fields[:2] == ["temp_max_adjustment", "temp_max"] for c in engine.calls_for("predict"))
+    rows = [json.loads(line) for line in (run_dir / "trace.jsonl").read_text().splitlines()]
+    assert [r["adjustments"] for r in rows] == [{"temp_max_adjustment": 0.5}] * 2
+    assert rows[0]["prediction"] == {"temp_max": rows[0]["prediction"]["temp_max"], "rain": "no"}
+    assert "adjustment written before the forecast: temp_max_adjustment +0.5" in (run_dir / "memory.md").read_text()
