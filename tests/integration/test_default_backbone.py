@@ -41,6 +41,30 @@ def test_the_default_backbone_reads_a_numeric_note_in_its_memory(default_lm, wea
     assert sum(forecasts["higher"]) > sum(forecasts["lower"]), forecasts
 
 
+def test_under_the_adjust_contract_the_note_becomes_the_adjustment_and_moves_the_forecast(default_lm, weather_task):
+    """`adjust`: the model writes how much its memory says to add before the forecast. A note to forecast lower must
+    give a negative adjustment and a lower forecast than a note to forecast higher (`benchmarks.memory_sensitivity
+    --adjust`: mean shifts +1.0 / -1.6 °C of the 3 °C asked on 6 dev steps; README, "The adjustment field")."""
+    from llm_as_rnn.programs.predictor import StepPredictor
+    from llm_as_rnn.programs.records import StepRecord
+    from llm_as_rnn.programs.sequence_program import SequenceProgram
+
+    steps = [s for q in weather_task.sequences("dev", limit=2, steps=1) for s in q.steps]
+    notes = {
+        "higher": "my recent forecasts were 3 °C too low: forecast 3 °C higher than today's temp_max suggests",
+        "lower": "my recent forecasts were 3 °C too high: forecast 3 °C lower than today's temp_max suggests",
+    }
+    predictor, forecasts, adjustments = StepPredictor(weather_task, adjust=True), {}, {}
+    with dspy.context(lm=default_lm, adapter=SequenceProgram(weather_task).adapter):
+        for name, note in notes.items():
+            memory = weather_task.memory_schema.memory({"corrections": (note,)}).render()
+            records = [StepRecord(0, s.input, None, dict(s.target)) for s in steps]
+            forecasts[name] = [predictor(memory, s.input, r)["temp_max"] for s, r in zip(steps, records, strict=True)]
+            adjustments[name] = [r.adjustments["temp_max_adjustment"] for r in records]
+    assert sum(adjustments["lower"]) < 0 and sum(adjustments["higher"]) > sum(adjustments["lower"]), adjustments
+    assert sum(forecasts["higher"]) > sum(forecasts["lower"]), forecasts
+
+
 def test_llm_as_rnn_runs_on_the_default_backbone(default_lm, weather_task):
     from llm_as_rnn.backbones.roles import Roles
     from llm_as_rnn.programs import LLMAsRNN
