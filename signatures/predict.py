@@ -42,9 +42,10 @@ def adjustment_name(target) -> str:
 
 def adjustment_field(target) -> dspy.OutputField:
     """A number the model writes *before* the forecast it adjusts: JSON fields are decoded in order, so the forecast
-    is conditioned on an explicit decision about what the memory says. Measured on the 1.5B (README, "Output
-    contract"): without it, zero-shot often copies another row's value as tomorrow's; with it, it stays on today's
-    and moves when a note says so."""
+    is conditioned on an explicit decision about what the memory says. Measured on the 1.5B (README, "The
+    adjustment field"): it follows a planted "3 °C lower/higher" note a little further (-1.6/+1.0 °C instead of
+    -0.7/+0.8), but in the loop it writes 0 and forecasts today's value at nearly every step: weather zero-shot and
+    LLM-as-RNN both become persistence. An option, not the default."""
     unit = f" {target.unit}" if target.unit else ""
     return dspy.OutputField(desc=f"how many{unit} your memory and the measured record say to add to the forecast of "
                                  f"{target.name} (negative lowers it; 0 if they say nothing)")
