@@ -24,11 +24,12 @@ class SequenceProgram(dspy.Module):
 
     def __init__(self, task: Any, *, roles: Roles | None = None, adjust: bool = False):
         """`adjust`: the predictor writes, before each numeric forecast, how much its memory says to add to it (an
-        output contract every method can take, so a comparison stays fair; see `StepPredictor`)."""
+        output contract every method can take, so a comparison stays fair; see `StepPredictor`). On a task without
+        a numeric target it changes nothing, so the program is the plain one (same config, same stored results)."""
         super().__init__()
         self.task = task
         self.roles = roles or Roles()
-        self.adjust = bool(adjust)
+        self.adjust = bool(adjust) and any(t.kind == "regression" for t in task.targets)
         self.adapter = SystemPromptMemoryAdapter()
         self.predictor = StepPredictor(task, adjust=self.adjust)
 

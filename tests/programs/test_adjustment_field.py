@@ -67,3 +67,16 @@ def test_a_saved_adjusting_program_loads_with_its_contract(tmp_path):
     save_program(LLMAsRNN(ToyTask(), feedback="measured", adjust=True), tmp_path / "p")
     loaded = load_program(tmp_path / "p", task=ToyTask())
     assert loaded.adjust and "value_adjustment" in loaded.predictor.predict.signature.output_fields
+
+
+def test_adjust_on_a_task_without_a_numeric_target_is_the_plain_program():
+    """`zero_shot:adjust` in an evaluation over weather and clinical applies where it means something; on clinical
+    (top-k diagnoses only) it must not make a second, identical program with another fingerprint."""
+    from llm_as_rnn.tasks.base import Target
+
+    class LabelsOnly(ToyTask):
+        targets = (Target("direction", "label", "does the value go up or down", labels=("up", "down")),)
+
+    plain, adjusted = ZeroShot(LabelsOnly()), build_method("zero_shot:adjust", LabelsOnly())
+    assert not adjusted.adjust and adjusted.config() == plain.config()
+    assert adjusted.fingerprint() == plain.fingerprint()
