@@ -8,7 +8,7 @@ import dspy
 
 from llm_as_rnn.programs.failures import guarded_call
 from llm_as_rnn.programs.records import StepRecord, as_plain
-from llm_as_rnn.signatures.predict import adjustment_name, predict_signature
+from llm_as_rnn.signatures.predict import predict_signature
 
 
 class StepPredictor(dspy.Module):
@@ -21,7 +21,8 @@ class StepPredictor(dspy.Module):
         super().__init__()
         self.predict = dspy.Predict(predict_signature(task.targets, task.description, adjust=adjust))
         self.targets = tuple(t.name for t in task.targets)
-        self.adjustments = tuple(adjustment_name(t) for t in task.targets if adjust and t.kind == "regression")
+        # The adjustment fields the signature asks for: none without `adjust` or without a numeric target.
+        self.adjustments = tuple(name for name in self.predict.signature.output_fields if name not in self.targets)
         self.max_tokens = max_tokens or _prediction_max_tokens(task.targets) + 24 * len(self.adjustments)
 
     def forward(self, memory: str, observation: str, record: StepRecord, lm: dspy.BaseLM | None = None):

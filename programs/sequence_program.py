@@ -29,9 +29,9 @@ class SequenceProgram(dspy.Module):
         super().__init__()
         self.task = task
         self.roles = roles or Roles()
-        self.adjust = bool(adjust) and any(t.kind == "regression" for t in task.targets)
         self.adapter = SystemPromptMemoryAdapter()
-        self.predictor = StepPredictor(task, adjust=self.adjust)
+        self.predictor = StepPredictor(task, adjust=adjust)
+        self.adjust = bool(self.predictor.adjustments)
 
     def token_counter(self) -> TokenCounter:
         """Memory and context sizes are counted in the predictor backbone's tokens (it is the one reading them)."""
