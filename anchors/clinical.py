@@ -1,4 +1,5 @@
-"""Clinical anchors: repeat the previous visit's diagnoses (the EHR's persistence) and the training prior."""
+"""Clinical anchors: repeat the previous visit's diagnoses (the EHR's persistence), every revealed diagnosis ranked
+by recurrence, and the training prior."""
 
 from __future__ import annotations
 
@@ -28,4 +29,17 @@ def repeat_previous(task: Any, sequence: Any) -> list[dict[str, Any]]:
     for step in sequence.steps:
         out.append({"diagnoses": list(previous[: task.primary.k]) if previous else list(_prior(task))})
         previous = step.target["diagnoses"]
+    return out
+
+
+def revealed_ranked(task: Any, sequence: Any) -> list[dict[str, Any]]:
+    """Visit t's diagnoses = those of visits 0..t-1, most frequent first (`Task.revealed_ranking`, the list that
+    LLM-as-RNN's `show_running` shows its predictor; first visit: the training prior). What a predictor that copies
+    that list would score, so a gain of LLM-as-RNN over repeat-previous can be told apart from the list's own."""
+    target = task.primary
+    out, revealed = [], []
+    for step in sequence.steps:
+        ranked = [item for item, _, _ in task.revealed_ranking(target, revealed)]
+        out.append({target.name: ranked[: target.k] if ranked else list(_prior(task))})
+        revealed.append(step.target)
     return out

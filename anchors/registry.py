@@ -14,7 +14,8 @@ ANCHORS: dict[str, dict[str, Anchor]] = {
     "weather": {"persistence": persistence.weather_persistence, "climatology": climatology.weather_climatology},
     "finance": {"zero_return": finance.zero_return, "persistence": persistence.finance_persistence,
                 "train_mean": finance.train_mean_return},
-    "clinical": {"repeat_previous": clinical.repeat_previous, "most_frequent": clinical.most_frequent},
+    "clinical": {"repeat_previous": clinical.repeat_previous, "revealed_ranked": clinical.revealed_ranked,
+                 "most_frequent": clinical.most_frequent},
     "custom": {"previous_target": persistence.previous_target},
 }
 STATISTICAL = {"auto_arima": statistical.auto_arima, "auto_ets": statistical.auto_ets}

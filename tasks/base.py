@@ -193,32 +193,40 @@ class Task(ABC):
                 parts.append(f"{target.name}: first answer right {hits} of {n} steps")
         return "; ".join(parts)
 
+    def revealed_ranking(self, target: Target, targets: Sequence[Mapping[str, Any]]) -> list[tuple[str, int, int]]:
+        """One top-k target's answers revealed so far as (item, steps it came, steps it was the primary one), most
+        frequent first (ties: most recent, then primary, then earlier in its list). Items a closed label set cannot
+        predict are left out. Computed, no LM call: the order `revealed_history` shows the predictor and the
+        `most_frequent_so_far` anchor answers with, so that anchor is what copying the list would score."""
+        allowed = set(target.labels)
+        seen: dict[str, list[int]] = {}  # item -> [steps, primary, last step seen, order within that step]
+        for t, truth in enumerate(targets):
+            for rank, item in enumerate(dict.fromkeys(truth.get(target.name) or [])):
+                if allowed and item not in allowed:
+                    continue
+                counts = seen.setdefault(item, [0, 0, 0, 0])
+                counts[0] += 1
+                counts[1] += rank == 0
+                counts[2:] = [t, -rank]
+        ranked = sorted(seen.items(), key=lambda kv: (kv[1][0], kv[1][2], kv[1][1], kv[1][3]), reverse=True)
+        return [(item, steps, primary) for item, (steps, primary, _, _) in ranked]
+
     def revealed_history(self, targets: Sequence[Mapping[str, Any]], *, limit: int = 10) -> str:
-        """The answers of every top-k target revealed so far, most frequent first (ties: most recent first), with
-        how often each came and how often it was the primary one; computed, no LM call. A small model that must
-        recall a patient's past diagnoses from a rewritten memory drops most of them (the memory's history section
-        is shorter than the previous visit's list after one rewrite); this list cannot. Items a closed label set
-        cannot predict are left out. Regression and label targets have none (their record is `running`)."""
+        """The answers of every top-k target revealed so far (`revealed_ranking`), with how often each came and how
+        often it was the primary one; computed, no LM call. A small model that must recall a patient's past
+        diagnoses from a rewritten memory drops most of them (the memory's history section is shorter than the
+        previous visit's list after one rewrite); this list cannot. Regression and label targets have none (their
+        record is `running`)."""
         parts = []
+        n = len(targets)
         for target in self.targets:
             if target.kind != "topk":
                 continue
-            allowed = set(target.labels)
-            seen: dict[str, list[int]] = {}  # item -> [visits, primary, last step seen, order within that step]
-            for t, truth in enumerate(targets):
-                for rank, item in enumerate(dict.fromkeys(truth.get(target.name) or [])):
-                    if allowed and item not in allowed:
-                        continue
-                    counts = seen.setdefault(item, [0, 0, 0, 0])
-                    counts[0] += 1
-                    counts[1] += rank == 0
-                    counts[2:] = [t, -rank]
-            if not seen:
+            ranked = self.revealed_ranking(target, targets)
+            if not ranked:
                 continue
-            n = len(targets)
-            ranked = sorted(seen.items(), key=lambda kv: (kv[1][0], kv[1][2], kv[1][1], kv[1][3]), reverse=True)
             shown = "; ".join(f"{item} ({c} of {n} steps" + (f", first {p})" if p else ")")
-                              for item, (c, p, _, _) in ranked[:limit])
+                              for item, c, p in ranked[:limit])
             more = len(ranked) - limit
             parts.append(f"{target.name} revealed so far, most frequent first: {shown}"
                          + (f" (+{more} more)" if more > 0 else ""))

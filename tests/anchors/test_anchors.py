@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from llm_as_rnn.anchors import anchor_names, anchor_predictions, primary_anchor
@@ -45,6 +47,22 @@ def test_clinical_repeat_previous_uses_the_previous_visit():
     predictions = anchor_predictions(task, "repeat_previous", sequence)
     assert predictions[1]["diagnoses"] == sequence.steps[0].target["diagnoses"][: task.primary.k]
     assert len(predictions[0]["diagnoses"]) <= task.primary.k  # first visit: the training prior
+
+
+def test_clinical_revealed_ranked_answers_with_the_list_show_running_shows_and_never_sees_the_visit_itself():
+    task = get_task("clinical")
+    sequence = next(s for s in task.sequences("test") if len(s.steps) >= 3)
+    predictions = anchor_predictions(task, "revealed_ranked", sequence)
+    assert predictions[0]["diagnoses"] == anchor_predictions(task, "most_frequent", sequence)[0]["diagnoses"]
+    for t in (1, 2):
+        revealed = [step.target for step in sequence.steps[:t]]
+        listed = task.revealed_history(revealed).split("most frequent first: ", 1)[1]
+        shown = [entry.rsplit(" (", 1)[0] for entry in listed.split("; ")]
+        assert predictions[t]["diagnoses"] == shown[: task.primary.k]
+    # Causal: changing visit t's own diagnoses (or a later visit's) does not change the answer for visit t.
+    tampered = copy.deepcopy(sequence)
+    tampered.steps[1].target["diagnoses"] = list(reversed(tampered.steps[1].target["diagnoses"]))
+    assert anchor_predictions(task, "revealed_ranked", tampered)[:2] == predictions[:2]
 
 
 def test_statistical_anchors_forecast_one_step_from_history():
