@@ -49,10 +49,13 @@ class LLMAsRNN(SequenceProgram):
         gate_replay: Steps replayed by the gate.
         mask_values: Replace, in each new memory, every number equal to a past prediction or revealed outcome of a
             numeric target by "[a past value]" (a small predictor copies such values as its next answer).
-        show_running: The predictor also reads the computed record of the sequence so far (bias and mean absolute
-            error per numeric target, hit rate per label, and for top-k targets the answers revealed so far, most
-            frequent first) under the memory: kept in code, so a correction or a past diagnosis the updater fails
-            to write still reaches the prediction. Built from revealed steps only.
+        show_running: The predictor also reads the computed record of the sequence so far: bias and mean absolute
+            error per numeric target and hit rate per label under the memory, and for top-k targets the answers
+            revealed so far, most frequent first, closing the observation (`Task.revealed_history`). Kept in code,
+            so a correction or a past diagnosis the updater fails to write still reaches the prediction. Built
+            from revealed steps only. The list closes the observation rather than sitting under the memory
+            because there the 1.5B puts its first entry first at 12 of 12 dev visits, against 8 of 12 under the
+            memory (README, "Clinical (test)").
         adjust: The predictor first writes how much its memory says to add to each numeric forecast (see
             `SequenceProgram`).
         seed: Seeds the shuffled-truth control.
@@ -120,15 +123,20 @@ class LLMAsRNN(SequenceProgram):
         past: list[PastStep] = []
         predicted: list[Any] = []
         running = ""  # the computed record of the revealed steps so far (the critic's and the predictor's)
-        shown_record = ""  # what the predictor reads of it (`show_running`): `running` and the revealed answers
+        shown_record = ""  # what the predictor reads of it under the memory (`show_running`)
+        shown_history = ""  # the answers revealed so far, closing the observation (`show_running`, top-k targets)
         with self.session(memory.render(), count) as recorder:
             for t, step in enumerate(steps):
                 context = self.shown(memory, past, shown_record)
                 record = recorder.start(t, step, context)
-                y_hat = self.predictor(context, step.input, record, lm=self.roles.predictor)           # (1) ŷ_t
+                if shown_history:  # the trace shows x_t as the predictor read it, and counts what was added
+                    record.input = self.observed(step.input, shown_history)
+                    record.context_tokens += count(shown_history)
+                y_hat = self.predictor(context, record.input, record, lm=self.roles.predictor)       # (1) ŷ_t
                 predicted.append(y_hat)
                 running = self._running(predicted, revealed[: t + 1])
-                shown_record = self._shown_record(running, revealed[: t + 1])
+                shown_record = running if self.show_running else ""
+                shown_history = self._shown_history(revealed[: t + 1])
                 feedback = self.critic(step.input, y_hat, revealed[t], record, lm=self.roles.critic,  # (2) e_t
                                        running=running)
                 updated = self.updater(memory, feedback, record, count, lm=self.roles.updater)         # (3) h_t
@@ -136,8 +144,8 @@ class LLMAsRNN(SequenceProgram):
                     updated = updated.masked(self._numbers(predicted, revealed[: t + 1]))
                 if self.gate is not None:
                     # Replay only steps before t: h_t was written from step t, so scoring on it favours h_t.
-                    updated = self.gate(memory, updated, steps[:t], record, self._replay(past, shown_record),
-                                        initial=self.initial_memory)
+                    replay = self._replay(past, shown_record, shown_history)
+                    updated = self.gate(memory, updated, steps[:t], record, replay, initial=self.initial_memory)
                 memory = updated
                 past.append(describe_past_step(self.task, t, step, y_hat,
                                                with_outcome=sees_truth(self.feedback_mode) and revealed[t] is not None,
@@ -159,16 +167,26 @@ class LLMAsRNN(SequenceProgram):
         pairs = [(p, y) for p, y in zip(predicted, revealed, strict=True) if y is not None]
         return self.task.running([p for p, _ in pairs], [y for _, y in pairs]) if pairs else ""
 
-    def _shown_record(self, running: str, revealed: Sequence[Any]) -> str:
-        """The computed record the predictor reads with `show_running` (empty without it)."""
+    def _shown_history(self, revealed: Sequence[Any]) -> str:
+        """The answers revealed so far that close the predictor's observation (`show_running`; empty without it or
+        without a top-k target)."""
         if not self.show_running:
             return ""
-        history = self.task.revealed_history([y for y in revealed if y is not None])
-        return "; ".join(part for part in (running, history) if part)
+        return self.task.revealed_history([y for y in revealed if y is not None])
+
+    @staticmethod
+    def observed(observation: str, history: str) -> str:
+        """x_t as the predictor reads it: the step input, closed by the revealed answers (`_shown_history`)."""
+        return f"{observation}\n\n{history}" if history else observation
+
+    def layout(self) -> dict[str, Any]:
+        # The revealed answers moved from under the memory into the observation; only top-k tasks show any.
+        shows_history = self.show_running and any(t.kind == "topk" for t in self.task.targets)
+        return {"revealed_history": "observation"} if shows_history else {}
 
     def shown(self, memory: Memory, past: list[PastStep], computed_record: str = "") -> str:
-        """What the predictor reads in its system prompt: h_{t-1}, the computed record so far (from
-        `_shown_record`, empty without `show_running`), and the last `recent_steps` raw steps."""
+        """What the predictor reads in its system prompt: h_{t-1}, the computed record so far (`running`; empty
+        without `show_running`), and the last `recent_steps` raw steps."""
         text = memory.render()
         if computed_record:
             text += f"\n\nMeasured so far (computed from the revealed outcomes): {computed_record}"
@@ -177,12 +195,12 @@ class LLMAsRNN(SequenceProgram):
             text += f"\n\nRecent steps:\n\n{recent}"
         return text
 
-    def _replay(self, past: list[PastStep], computed_record: str):
+    def _replay(self, past: list[PastStep], computed_record: str, history: str):
         """Predict a replayed step from a candidate memory, without touching the real step's record."""
         def predict(memory: Memory, step: Any) -> dict[str, Any] | None:
             scratch = StepRecord(t=-1, input=step.input, prediction=None, truth=dict(step.target))
-            return self.predictor(self.shown(memory, past, computed_record), step.input, scratch,
-                                  lm=self.roles.predictor)
+            return self.predictor(self.shown(memory, past, computed_record), self.observed(step.input, history),
+                                  scratch, lm=self.roles.predictor)
         return predict
 
     def config(self) -> dict[str, Any]:

@@ -50,6 +50,11 @@ class SequenceProgram(dspy.Module):
         # `adjust` appears only when set, so programs and results saved before it keep their fingerprint.
         return {"program": self.name, "task": self.task.name, **({"adjust": True} if self.adjust else {})}
 
+    def layout(self) -> dict[str, Any]:
+        """How a program arranges what the predictor reads, where that changed without a configuration option
+        (empty for every program whose prompts never moved, so their stored fingerprints stay valid)."""
+        return {}
+
     def fingerprint(self) -> str:
         """A short hash of everything that makes this program's prompts: its configuration and every predictor's
         instructions, fields and demos. Stored results carry it, so a result written by other prompts (an edited
@@ -59,7 +64,9 @@ class SequenceProgram(dspy.Module):
 
         prompts = {name: {k: v for k, v in predictor.dump_state().items() if k != "lm"}
                    for name, predictor in self.named_predictors()}
-        text = json.dumps({"config": self.config(), "prompts": prompts}, sort_keys=True, default=str)
+        layout = self.layout()
+        text = json.dumps({"config": self.config(), "prompts": prompts, **({"layout": layout} if layout else {})},
+                          sort_keys=True, default=str)
         return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
     def save(self, path: str, save_program: bool = False, modules_to_serialize: Any = None) -> None:

@@ -138,6 +138,9 @@ class Task(ABC):
     name: str
     description: str
     targets: tuple[Target, ...]
+    # How `revealed_history` names a top-k target's past answers and the steps they came from.
+    revealed_heading = "{target} revealed at earlier steps of this sequence"
+    step_noun = "steps"
 
     @property
     def primary(self) -> Target:
@@ -213,11 +216,11 @@ class Task(ABC):
 
     def revealed_history(self, targets: Sequence[Mapping[str, Any]], *, limit: int = 10) -> str:
         """The answers of every top-k target revealed so far (`revealed_ranking`), with how often each came and how
-        often it was the primary one; computed, no LM call. A small model that must recall a patient's past
-        diagnoses from a rewritten memory drops most of them (the memory's history section is shorter than the
-        previous visit's list after one rewrite); this list cannot. Regression and label targets have none (their
-        record is `running`)."""
-        parts = []
+        often it was the primary one, under `revealed_heading`; computed, no LM call. A small model that must
+        recall a patient's past diagnoses from a rewritten memory drops most of them (the memory's history section
+        is shorter than the previous visit's list after one rewrite); this list cannot. Regression and label
+        targets have none (their record is `running`)."""
+        lines = []
         n = len(targets)
         for target in self.targets:
             if target.kind != "topk":
@@ -225,12 +228,12 @@ class Task(ABC):
             ranked = self.revealed_ranking(target, targets)
             if not ranked:
                 continue
-            shown = "; ".join(f"{item} ({c} of {n} steps" + (f", first {p})" if p else ")")
+            shown = "; ".join(f"{item} ({c} of {n} {self.step_noun}" + (f", primary {p})" if p else ")")
                               for item, c, p in ranked[:limit])
             more = len(ranked) - limit
-            parts.append(f"{target.name} revealed so far, most frequent first: {shown}"
-                         + (f" (+{more} more)" if more > 0 else ""))
-        return "; ".join(parts)
+            heading = self.revealed_heading.format(target=target.name)
+            lines.append(f"{heading}, most frequent first: {shown}" + (f" (+{more} more)" if more > 0 else ""))
+        return "\n".join(lines)
 
     def correct(self, prediction: Mapping[str, Any] | None, target: Mapping[str, Any]) -> bool | None:
         """Was step t right? Used for self-correction rates. The default: the primary target is a label or top-k

@@ -57,6 +57,8 @@ class ClinicalTask(Task):
         "Predict the discharge diagnosis categories of this hospital visit from its structured record "
         "(age, admission, services, medications, microbiology, vitals)."
     )
+    revealed_heading = "Diagnoses revealed at this patient's earlier visits"
+    step_noun = "visits"
 
     def __init__(self, *, mimic_dir: str | Path | None = None, visits_file: str | Path | None = None,
                  min_visits: int = 2, k: int = TOP_K, procedures: bool = False):

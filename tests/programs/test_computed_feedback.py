@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import dspy
+import pytest
 
 from llm_as_rnn.programs import LLMAsRNN
 from llm_as_rnn.programs.memory import whole_sentences
+from llm_as_rnn.programs.registry import build_method
 from llm_as_rnn.tasks.base import Step, StepSequence, Target
+from llm_as_rnn.tasks.registry import get_task
 from llm_as_rnn.tasks.weather import WeatherTask
 from tests.scripted import scripted_lm
 from tests.toy_task import TOY_SCHEMA, ToyTask, toy_responder
@@ -143,10 +149,11 @@ def test_revealed_history_ranks_past_answers_by_count_then_recency_and_skips_unp
     task = _DiagnosisTask()
     assert task.revealed_history([]) == ""
     text = task.revealed_history([{"dx": t} for t in task.truths[:2]])
-    assert text == "dx revealed so far, most frequent first: B (2 of 2 steps, first 1); A (1 of 2 steps, first 1)"
+    assert text == ("dx revealed at earlier steps of this sequence, most frequent first: B (2 of 2 steps, primary 1); "
+                    "A (1 of 2 steps, primary 1)")
     text = task.revealed_history([{"dx": t} for t in task.truths])
     # Equal counts: the most recently revealed first (A came at step 2, B last at step 1).
-    assert text.endswith("first: A (2 of 3 steps, first 1); B (2 of 3 steps, first 1); C (1 of 3 steps, first 1)")
+    assert text.endswith("first: A (2 of 3 steps, primary 1); B (2 of 3 steps, primary 1); C (1 of 3 steps, primary 1)")
     assert "unlisted" not in text and task.revealed_history([{"dx": ["A"]}], limit=0).endswith("(+1 more)")
     assert WeatherTask().revealed_history([{"temp_max": 12.0, "rain": "no"}]) == ""  # no top-k target
 
@@ -162,10 +169,31 @@ def test_show_running_shows_the_predictor_the_revealed_answers_of_earlier_steps_
 
     lm, engine = scripted_lm(responder)
     with dspy.context(lm=lm):
-        LLMAsRNN(task, budget=80, schema=TOY_SCHEMA, feedback="measured", show_running=True)(
+        out = LLMAsRNN(task, budget=80, schema=TOY_SCHEMA, feedback="measured", show_running=True)(
             steps=sequence.steps, sequence_id=sequence.id)
     predicts = engine.calls_for("predict")
-    assert "revealed so far" not in predicts[0].system
-    assert "dx revealed so far, most frequent first: A (1 of 1 steps, first 1); B (1 of 1 steps)" in predicts[1].system
-    assert "B (2 of 2 steps, first 1)" in predicts[2].system and "C (" not in predicts[2].system  # not yet revealed
-    assert not any("revealed so far" in c.user for c in engine.calls_for("update"))  # the predictor's record only
+    assert "revealed at earlier steps" not in predicts[0].system + predicts[0].user
+    # The list closes the observation (the user message); the hit rate stays under the memory (the system prompt).
+    assert "most frequent first: A (1 of 1 steps, primary 1); B (1 of 1 steps)" in predicts[1].user
+    assert "revealed at earlier steps" not in predicts[1].system and "first answer right" in predicts[1].system
+    assert predicts[1].user.index("visit 1") < predicts[1].user.index("most frequent first")
+    assert "B (2 of 2 steps, primary 1)" in predicts[2].user and "C (" not in predicts[2].user  # not yet revealed
+    assert out.records[0].input == "visit 0" and out.records[1].input.endswith("B (1 of 1 steps)")  # as read
+    calls = engine.calls_for("update") + engine.calls_for("critique")
+    assert not any("revealed at earlier steps" in c.user + c.system for c in calls)  # the predictor's record only
+
+
+def _stored_fingerprint(task_name: str) -> str:
+    """The fingerprint the committed headline results were written with (the variant's own folder)."""
+    folder = Path(__file__).parents[2] / "results" / "headline-show-running" / "sequences"
+    stored = next(folder.glob(f"{task_name}-*/llm_as_rnn_measured_mask_values_show_running-*/*.json"))
+    return json.loads(stored.read_text())["fingerprint"]
+
+
+@pytest.mark.parametrize("task_name", ["weather", "finance", "clinical"])
+def test_moving_the_revealed_list_into_the_observation_reruns_top_k_tasks_only(task_name):
+    """Only a task with a top-k target shows a revealed list, so only its stored results were written by other
+    prompts: weather and finance keep their fingerprint (stored results reused), clinical gets a new one."""
+    program = build_method("llm_as_rnn:measured,mask_values,show_running", get_task(task_name))
+    assert (program.fingerprint() == _stored_fingerprint(task_name)) is (task_name != "clinical")
+    assert bool(program.layout()) is (task_name == "clinical")
