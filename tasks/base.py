@@ -200,7 +200,7 @@ class Task(ABC):
         """One top-k target's answers revealed so far as (item, steps it came, steps it was the primary one), most
         frequent first (ties: most recent, then primary, then earlier in its list). Items a closed label set cannot
         predict are left out. Computed, no LM call: the order `revealed_history` shows the predictor and the
-        `most_frequent_so_far` anchor answers with, so that anchor is what copying the list would score."""
+        `revealed_ranked` anchor answers with, so that anchor is what copying the list would score."""
         allowed = set(target.labels)
         seen: dict[str, list[int]] = {}  # item -> [steps, primary, last step seen, order within that step]
         for t, truth in enumerate(targets):
