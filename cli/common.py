@@ -187,7 +187,8 @@ def add_program_arguments(parser: argparse.ArgumentParser) -> None:
                             "value]' (small backbones copy them as answers; chosen on dev, see README Results)")
     group.add_argument("--show-running", action="store_true",
                        help="the predictor also reads the computed record so far (bias, mean absolute error, hit "
-                            "rate over the revealed steps) under the memory")
+                            "rate over the revealed steps) under the memory, and a top-k target's revealed answers, "
+                            "most frequent first, closing the observation")
     group.add_argument("--adjust", action="store_true",
                        help="the predictor writes how much its memory says to add to each numeric forecast before "
                             "the forecast (an output contract; see README, 'The adjustment field')")
