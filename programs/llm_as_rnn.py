@@ -49,13 +49,12 @@ class LLMAsRNN(SequenceProgram):
         gate_replay: Steps replayed by the gate.
         mask_values: Replace, in each new memory, every number equal to a past prediction or revealed outcome of a
             numeric target by "[a past value]" (a small predictor copies such values as its next answer).
-        show_running: The predictor also reads the computed record of the sequence so far: bias and mean absolute
-            error per numeric target and hit rate per label under the memory, and for top-k targets the answers
-            revealed so far, most frequent first, closing the observation (`Task.revealed_history`). Kept in code,
-            so a correction or a past diagnosis the updater fails to write still reaches the prediction. Built
-            from revealed steps only. The list closes the observation rather than sitting under the memory
-            because there the 1.5B puts its first entry first at 12 of 12 dev visits, against 8 of 12 under the
-            memory (README, "Clinical (test)").
+        show_running: The predictor also reads the computed record of the sequence so far under the memory: bias
+            and mean absolute error per numeric target, hit rate per label, and for top-k targets the answers
+            revealed so far, most frequent first (`Task.revealed_history`); that list also closes the observation.
+            Kept in code, so a correction or a past diagnosis the updater fails to write still reaches the
+            prediction. Built from revealed steps only. The list is shown twice because the 1.5B put its first
+            entry first at 12 of 12 dev visits with both, 6-8 of 12 with either alone (README, "Clinical (test)").
         adjust: The predictor first writes how much its memory says to add to each numeric forecast (see
             `SequenceProgram`).
         seed: Seeds the shuffled-truth control.
@@ -123,8 +122,8 @@ class LLMAsRNN(SequenceProgram):
         past: list[PastStep] = []
         predicted: list[Any] = []
         running = ""  # the computed record of the revealed steps so far (the critic's and the predictor's)
-        shown_record = ""  # what the predictor reads of it under the memory (`show_running`)
-        shown_history = ""  # the answers revealed so far, closing the observation (`show_running`, top-k targets)
+        shown_record = ""  # what the predictor reads under the memory (`show_running`): `running`, revealed answers
+        shown_history = ""  # the revealed answers again, closing the observation (`show_running`, top-k targets)
         with self.session(memory.render(), count) as recorder:
             for t, step in enumerate(steps):
                 context = self.shown(memory, past, shown_record)
@@ -135,8 +134,8 @@ class LLMAsRNN(SequenceProgram):
                 y_hat = self.predictor(context, record.input, record, lm=self.roles.predictor)       # (1) ŷ_t
                 predicted.append(y_hat)
                 running = self._running(predicted, revealed[: t + 1])
-                shown_record = running if self.show_running else ""
                 shown_history = self._shown_history(revealed[: t + 1])
+                shown_record = "; ".join(part for part in (running, shown_history) if part) if self.show_running else ""
                 feedback = self.critic(step.input, y_hat, revealed[t], record, lm=self.roles.critic,  # (2) e_t
                                        running=running)
                 updated = self.updater(memory, feedback, record, count, lm=self.roles.updater)         # (3) h_t
@@ -168,8 +167,8 @@ class LLMAsRNN(SequenceProgram):
         return self.task.running([p for p, _ in pairs], [y for _, y in pairs]) if pairs else ""
 
     def _shown_history(self, revealed: Sequence[Any]) -> str:
-        """The answers revealed so far that close the predictor's observation (`show_running`; empty without it or
-        without a top-k target)."""
+        """The answers revealed so far, shown under the memory and closing the observation (`show_running`; empty
+        without it or without a top-k target)."""
         if not self.show_running:
             return ""
         return self.task.revealed_history([y for y in revealed if y is not None])
@@ -180,13 +179,13 @@ class LLMAsRNN(SequenceProgram):
         return f"{observation}\n\n{history}" if history else observation
 
     def layout(self) -> dict[str, Any]:
-        # The revealed answers moved from under the memory into the observation; only top-k tasks show any.
+        # The revealed answers, once only under the memory, now also close the observation; only top-k tasks show any.
         shows_history = self.show_running and any(t.kind == "topk" for t in self.task.targets)
-        return {"revealed_history": "observation"} if shows_history else {}
+        return {"revealed_history": "memory and observation"} if shows_history else {}
 
     def shown(self, memory: Memory, past: list[PastStep], computed_record: str = "") -> str:
-        """What the predictor reads in its system prompt: h_{t-1}, the computed record so far (`running`; empty
-        without `show_running`), and the last `recent_steps` raw steps."""
+        """What the predictor reads in its system prompt: h_{t-1}, the computed record so far (`running` and the
+        revealed answers; empty without `show_running`), and the last `recent_steps` raw steps."""
         text = memory.render()
         if computed_record:
             text += f"\n\nMeasured so far (computed from the revealed outcomes): {computed_record}"
