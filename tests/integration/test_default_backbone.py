@@ -111,3 +111,15 @@ def test_an_answer_depends_on_the_prompt_alone_not_on_what_the_context_served_be
     got = _last_logits(warm, target)
     assert warm.reused_prompt_tokens >= warm.llm.n_batch  # the head was reused, not re-evaluated
     assert got.tobytes() == expected.tobytes()
+
+
+def test_an_answer_does_not_depend_on_the_thread_count(default_lm):
+    """`n_threads` defaults to every core, so a user with more cores runs more threads than this 2-core machine.
+    llama.cpp splits each matrix product by rows, one thread summing each dot product whatever the count, so the
+    README's numbers reproduce on more cores of the same kernel set (another kernel set may round differently)."""
+    from llm_as_rnn.backbones.llamacpp_engine import LlamaCppEngine
+
+    target = long_prompt("Forecast tomorrow's temp_max.")
+    one = _last_logits(LlamaCppEngine(default_lm.engine.model_path, contexts=1, n_threads=1), target)
+    four = _last_logits(LlamaCppEngine(default_lm.engine.model_path, contexts=1, n_threads=4), target)
+    assert one.tobytes() == four.tobytes()
