@@ -53,8 +53,9 @@ class LLMAsRNN(SequenceProgram):
             and mean absolute error per numeric target, hit rate per label, and for top-k targets the answers
             revealed so far, most frequent first (`Task.revealed_history`); that list also closes the observation.
             Kept in code, so a correction or a past diagnosis the updater fails to write still reaches the
-            prediction. Built from revealed steps only. The list is shown twice because the 1.5B put its first
-            entry first at 12 of 12 dev visits with both, 6-8 of 12 with either alone (README, "Clinical (test)").
+            prediction. Built from revealed steps only. The list is shown twice because in the loop the 1.5B put its
+            first entry first at 8 of 12 dev visits with both, 6 with it under the memory only and 7 with it in the
+            observation only (README, "How the variant was chosen"; 14 of 18 test visits, from 11).
         adjust: The predictor first writes how much its memory says to add to each numeric forecast (see
             `SequenceProgram`).
         seed: Seeds the shuffled-truth control.
