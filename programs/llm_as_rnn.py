@@ -181,7 +181,7 @@ class LLMAsRNN(SequenceProgram):
 
     def layout(self) -> dict[str, Any]:
         # The revealed answers, once only under the memory, now also close the observation; only top-k tasks show any.
-        shows_history = self.show_running and any(t.kind == "topk" for t in self.task.targets)
+        shows_history = self.show_running and bool(self.task.listed_targets)
         return {"revealed_history": "memory and observation"} if shows_history else {}
 
     def shown(self, memory: Memory, past: list[PastStep], computed_record: str = "") -> str:

@@ -148,6 +148,12 @@ class Task(ABC):
         return self.targets[0]
 
     @property
+    def listed_targets(self) -> tuple[Target, ...]:
+        """The targets whose revealed answers `revealed_history` lists: the top-k ones. Regression and label targets
+        have none (their record is `running`)."""
+        return tuple(t for t in self.targets if t.kind == "topk")
+
+    @property
     @abstractmethod
     def memory_schema(self):
         """The sections of h_t for this task (a `programs.memory.MemorySchema`)."""
@@ -218,13 +224,11 @@ class Task(ABC):
         """The answers of every top-k target revealed so far (`revealed_ranking`), with how often each came and how
         often it was the primary one, under `revealed_heading`; computed, no LM call. A small model that must
         recall a patient's past diagnoses from a rewritten memory drops most of them (the memory's history section
-        is shorter than the previous visit's list after one rewrite); this list cannot. Regression and label
-        targets have none (their record is `running`)."""
+        is shorter than the previous visit's list after one rewrite); this list cannot. Only `listed_targets`
+        have one."""
         lines = []
         n = len(targets)
-        for target in self.targets:
-            if target.kind != "topk":
-                continue
+        for target in self.listed_targets:
             ranked = self.revealed_ranking(target, targets)
             if not ranked:
                 continue
