@@ -109,10 +109,11 @@ class SystemPromptMemoryAdapter(dspy.JSONAdapter):
     def _prepare_response_format(self, lm, lm_kwargs, signature):
         """Also put the signature's length limits into the JSON schema, for engines whose grammar honours them.
 
-        Fields declare limits the DSPy way (`OutputField(max_length=3)`): DSPy shows them in the prompt and parses
-        tolerantly, but leaves them out of the schema. A grammar-constrained local engine (declaring
-        `supports_schema_limits`) then stops a small model's runaway lists at the limit; hosted providers, some of
-        which reject `maxLength` in strict mode, are sent the schema unchanged.
+        Fields declare limits the DSPy way (`OutputField(max_length=3)`, and `min_length=` for a list): DSPy parses
+        them tolerantly and leaves them out of the schema. A grammar-constrained local engine (declaring
+        `supports_schema_limits`) then stops a small model's runaway lists at the upper limit and keeps a ranked
+        answer from stopping short of the lower one; hosted providers, some of which reject `maxLength` in strict
+        mode, are sent the schema unchanged.
         """
         super()._prepare_response_format(lm, lm_kwargs, signature)
         response_format = lm_kwargs.get("response_format")
@@ -122,10 +123,15 @@ class SystemPromptMemoryAdapter(dspy.JSONAdapter):
             return
         schema = copy.deepcopy(response_format.model_json_schema())
         for name, field in signature.output_fields.items():
-            limit = next((m.max_length for m in field.metadata if isinstance(m, annotated_types.MaxLen)), None)
             prop = schema.get("properties", {}).get(name)
-            if limit is not None and isinstance(prop, dict):
+            if not isinstance(prop, dict):
+                continue
+            limit = next((m.max_length for m in field.metadata if isinstance(m, annotated_types.MaxLen)), None)
+            if limit is not None:
                 prop["maxItems" if prop.get("type") == "array" else "maxLength"] = limit
+            least = next((m.min_length for m in field.metadata if isinstance(m, annotated_types.MinLen)), None)
+            if least is not None and prop.get("type") == "array":
+                prop["minItems"] = least
         response_format.model_json_schema = lambda *args, **kwargs: schema
 
 

@@ -58,14 +58,25 @@ class SequenceProgram(dspy.Module):
     def fingerprint(self) -> str:
         """A short hash of everything that makes this program's prompts: its configuration and every predictor's
         instructions, fields and demos. Stored results carry it, so a result written by other prompts (an edited
-        signature, a newly tuned instruction) is run again instead of silently reused."""
+        signature, a newly tuned instruction) is run again instead of silently reused.
+
+        A predictor's `dump_state` leaves its fields' length limits out, yet they reach the grammar. Upper limits
+        have been in every signature since the first stored result; lower ones (a top-k answer's exactly k items)
+        came later and join the hash where a field has one, which keeps every other stored result valid."""
         import hashlib
         import json
 
+        import annotated_types
+
         prompts = {name: {k: v for k, v in predictor.dump_state().items() if k != "lm"}
                    for name, predictor in self.named_predictors()}
+        minimums = {f"{name}.{field_name}": least
+                    for name, predictor in self.named_predictors()
+                    for field_name, field in predictor.signature.output_fields.items()
+                    for least in [m.min_length for m in field.metadata if isinstance(m, annotated_types.MinLen)]}
         layout = self.layout()
-        text = json.dumps({"config": self.config(), "prompts": prompts, **({"layout": layout} if layout else {})},
+        text = json.dumps({"config": self.config(), "prompts": prompts, **({"layout": layout} if layout else {}),
+                           **({"minimum_lengths": minimums} if minimums else {})},
                           sort_keys=True, default=str)
         return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 

@@ -6,9 +6,15 @@ import dspy
 
 
 def target_output_field(target) -> dspy.OutputField:
-    """One typed prediction field for a task target (float, Literal label, or ranked list of at most k)."""
+    """One typed prediction field for a task target (float, Literal label, or ranked list of exactly k).
+
+    A top-k answer has exactly k items wherever the label set allows k (Acc@k reads k answers; a small model left
+    free stops after one to three, which scores an Acc@5 below simply repeating the previous visit). A grammar engine
+    enforces both bounds (`minItems`, `maxItems`); for other engines they are advice, parsed tolerantly.
+    """
     if target.kind == "topk":
-        return dspy.OutputField(desc=target.field_description, max_length=target.k)
+        least = min(target.k, len(target.labels)) if target.labels else target.k
+        return dspy.OutputField(desc=target.field_description, max_length=target.k, min_length=least)
     return dspy.OutputField(desc=target.field_description)
 
 
