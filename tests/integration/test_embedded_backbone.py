@@ -27,6 +27,20 @@ def test_typed_prediction_parses_under_the_grammar(embedded_lm, weather_task):
     assert math.isfinite(out.temp_max) and out.rain in ("yes", "no")
 
 
+def test_a_top_k_answer_has_exactly_k_items_under_the_grammar(embedded_lm):
+    """`minItems` reaches llama.cpp's grammar: the model cannot stop a ranked answer short of k (Acc@5 reads 5)."""
+    from llm_as_rnn.programs.adapter import SystemPromptMemoryAdapter
+    from llm_as_rnn.signatures.predict import predict_signature
+    from llm_as_rnn.tasks.clinical import ClinicalTask
+
+    clinical = ClinicalTask(k=2)  # two items prove the bound and keep the test short (each item is a long label)
+    step = clinical.sequences("test", limit=1, steps=1)[0].steps[0]
+    with dspy.context(lm=embedded_lm, adapter=SystemPromptMemoryAdapter()):
+        out = dspy.Predict(predict_signature(clinical.targets, clinical.description))(
+            memory="(empty)", observation=step.input)
+    assert len(out.diagnoses) == clinical.k and set(out.diagnoses) <= set(clinical.labels)
+
+
 def test_token_counts_come_from_the_model_tokenizer(embedded_lm):
     engine = embedded_lm.engine
     assert engine.count_tokens("") == 0

@@ -209,3 +209,21 @@ def test_only_a_top_k_task_shows_the_revealed_list_in_the_observation_and_that_j
     shipped = clinical.fingerprint()
     monkeypatch.setattr(type(clinical), "layout", lambda self: {})
     assert clinical.fingerprint() != shipped
+
+
+def test_a_top_k_answer_minimum_joins_the_fingerprint_and_nothing_else_moves():
+    """`dump_state` leaves length limits out, yet they reach the grammar: the exactly-k contract must change the
+    stored clinical fingerprints (their Acc@5 changed) and leave weather's and finance's as they were."""
+    import annotated_types
+
+    spec = "llm_as_rnn:measured,mask_values,show_running"
+    for task_name in ("weather", "finance"):
+        program = build_method(spec, get_task(task_name))
+        assert not any(isinstance(m, annotated_types.MinLen) for _, p in program.named_predictors()
+                       for f in p.signature.output_fields.values() for m in f.metadata)
+    clinical = build_method(spec, get_task("clinical"))
+    field = clinical.predictor.predict.signature.output_fields["diagnoses"]
+    assert [m.min_length for m in field.metadata if isinstance(m, annotated_types.MinLen)] == [5]
+    shipped = clinical.fingerprint()
+    field.metadata[:] = [m for m in field.metadata if not isinstance(m, annotated_types.MinLen)]
+    assert clinical.fingerprint() != shipped
