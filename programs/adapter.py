@@ -17,9 +17,10 @@ import textwrap
 from contextvars import ContextVar
 from typing import Any
 
-import annotated_types
 import dspy
 from dspy.adapters.utils import format_field_value, get_annotation_name
+
+from llm_as_rnn.signatures.fields import length_limits
 
 MEMORY_FIELDS = ("memory",)
 # The full signature while a call is formatted, so few-shot demos keep their memory (see `format_demos`).
@@ -126,10 +127,9 @@ class SystemPromptMemoryAdapter(dspy.JSONAdapter):
             prop = schema.get("properties", {}).get(name)
             if not isinstance(prop, dict):
                 continue
-            limit = next((m.max_length for m in field.metadata if isinstance(m, annotated_types.MaxLen)), None)
-            if limit is not None:
-                prop["maxItems" if prop.get("type") == "array" else "maxLength"] = limit
-            least = next((m.min_length for m in field.metadata if isinstance(m, annotated_types.MinLen)), None)
+            least, most = length_limits(field)
+            if most is not None:
+                prop["maxItems" if prop.get("type") == "array" else "maxLength"] = most
             if least is not None and prop.get("type") == "array":
                 prop["minItems"] = least
         response_format.model_json_schema = lambda *args, **kwargs: schema

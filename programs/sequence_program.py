@@ -66,14 +66,14 @@ class SequenceProgram(dspy.Module):
         import hashlib
         import json
 
-        import annotated_types
+        from llm_as_rnn.signatures.fields import length_limits
 
         prompts = {name: {k: v for k, v in predictor.dump_state().items() if k != "lm"}
                    for name, predictor in self.named_predictors()}
         minimums = {f"{name}.{field_name}": least
                     for name, predictor in self.named_predictors()
                     for field_name, field in predictor.signature.output_fields.items()
-                    for least in [m.min_length for m in field.metadata if isinstance(m, annotated_types.MinLen)]}
+                    if (least := length_limits(field)[0]) is not None}
         layout = self.layout()
         text = json.dumps({"config": self.config(), "prompts": prompts, **({"layout": layout} if layout else {}),
                            **({"minimum_lengths": minimums} if minimums else {})},

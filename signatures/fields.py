@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import annotated_types
 import dspy
 
 
@@ -21,3 +24,11 @@ def target_output_field(target) -> dspy.OutputField:
 def section_output_field(section, desc: str | None = None) -> dspy.OutputField:
     """One memory section: a short list of specific bullet points, at most `section.max_bullets` of them."""
     return dspy.OutputField(desc=desc or section.field_description, max_length=section.max_bullets)
+
+
+def length_limits(field: Any) -> tuple[int | None, int | None]:
+    """A field's declared (minimum, maximum) length, read from the metadata `OutputField(min_length=, max_length=)`
+    leaves (None where it declares none): the one reader for the adapter's schema and the prompt fingerprint."""
+    least = next((m.min_length for m in field.metadata if isinstance(m, annotated_types.MinLen)), None)
+    most = next((m.max_length for m in field.metadata if isinstance(m, annotated_types.MaxLen)), None)
+    return least, most
