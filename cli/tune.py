@@ -62,7 +62,14 @@ def execute(args: argparse.Namespace) -> int:
     import dspy
 
     from llm_as_rnn.cli.common import UsageError
-    from llm_as_rnn.optimize.tune import StructureSearch, make_storage, safe_url, starting_point, write_plots
+    from llm_as_rnn.optimize.tune import (
+        StructureSearch,
+        make_storage,
+        safe_url,
+        starting_point,
+        trials_markdown,
+        write_plots,
+    )
     from llm_as_rnn.reports.redact import redact
 
     console = make_console()
@@ -97,6 +104,8 @@ def execute(args: argparse.Namespace) -> int:
     summary = search.export(study)
     summary["plots"] = [str(p) for p in write_plots(study, out / "plots", multi_objective=args.multi_objective)]
     (out / "tune.json").write_text(redact(json.dumps(summary, indent=2, default=str)), encoding="utf-8")
-    console.print(json.dumps(summary, indent=2, default=str))
+    (out / "trials.md").write_text(redact(trials_markdown(summary["every_trial"])), encoding="utf-8")
+    console.print(json.dumps({k: v for k, v in summary.items() if k != "every_trial"}, indent=2, default=str))
+    console.print(trials_markdown(summary["every_trial"]), markup=False, soft_wrap=True)
     console.print(f"dashboard: optuna-dashboard {safe_url(storage)}")
     return 0

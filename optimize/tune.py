@@ -313,7 +313,48 @@ class StructureSearch:
             exported.append({"trial": trial.number, "values": trial.values, "params": trial.params,
                              "program_dir": str(target)})
         return {"study": self.study_name, "storage": safe_url(self.storage_url), "trials": counts,
-                "multi_objective": self.multi_objective, "best": exported}
+                "multi_objective": self.multi_objective, "best": exported, "every_trial": trial_rows(study)}
+
+
+def trial_rows(study) -> list[dict[str, Any]]:
+    """Every trial of the study, finished or not, in order: what a report quotes (the best alone hides how many
+    configurations tied it, and which were pruned after how many dev sequences)."""
+    rows = []
+    for trial in study.get_trials(deepcopy=False):
+        partial = trial.intermediate_values
+        rows.append({"trial": trial.number, "state": trial.state.name.lower(),
+                     "values": list(trial.values) if trial.values else None,
+                     "dev_sequences": len(partial) if partial else None,
+                     "last_reported": partial[max(partial)] if partial else None,
+                     "start_program": bool(trial.user_attrs.get("start_program")),
+                     "prompt_tokens_per_step": trial.user_attrs.get("prompt_tokens_per_step"),
+                     "params": dict(trial.params)})
+    return rows
+
+
+def trials_markdown(rows: list[dict[str, Any]]) -> str:
+    """`trial_rows` as a Markdown table, parameters in the order the search suggests them."""
+    names = list(dict.fromkeys(name for row in rows for name in row["params"]))
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return f"{value:.4f}"
+        if isinstance(value, list):
+            return " / ".join(cell(v) for v in value)
+        return str(value)
+
+    header = ["trial", "state", "dev value(s)", "dev sequences", "prompt tok/step", *names]
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for row in rows:
+        value = row["values"] if row["values"] is not None else row["last_reported"]
+        label = f"{row['trial']} (start)" if row["start_program"] else str(row["trial"])
+        cells = [label, row["state"], cell(value), cell(row["dev_sequences"]),
+                 cell(round(row["prompt_tokens_per_step"]) if row["prompt_tokens_per_step"] else None),
+                 *(cell(row["params"].get(name)) for name in names)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def _set_user_attr(trial, key: str, value: Any) -> None:
@@ -356,4 +397,4 @@ def write_plots(study, out: Path, *, multi_objective: bool) -> list[Path]:
 
 
 __all__ = ["StructureSearch", "SurplusTrialError", "TuneError", "make_storage", "safe_url", "starting_point",
-           "write_plots"]
+           "trial_rows", "trials_markdown", "write_plots"]

@@ -65,6 +65,16 @@ def test_tune_runs_a_study_and_exports_the_best_program(scripted, tmp_path):
     assert summary["trials"]["complete"] + summary["trials"]["pruned"] == 3
     assert (out / "best" / "program.json").is_file()
     assert (out / "plots" / "history.png").is_file()
+    rows = summary["every_trial"]  # every trial, not only the best, with its parameters and dev value
+    assert [row["trial"] for row in rows] == [0, 1, 2]
+    assert all(row["params"]["budget"] in (96, 160) for row in rows)
+    complete = [row for row in rows if row["state"] == "complete"]
+    assert complete and all(row["dev_sequences"] == 2 and row["prompt_tokens_per_step"] > 0 for row in complete)
+    table = (out / "trials.md").read_text().splitlines()
+    assert table[0].startswith("| trial | state | dev value(s) | dev sequences | prompt tok/step | budget |")
+    assert len(table) == 2 + 3
+    best = summary["best"][0]
+    assert f"| {best['trial']} | complete | {best['values'][0]:.4f} | 2 |" in "\n".join(table)
 
 
 def test_tune_starts_from_a_saved_program_evaluated_as_saved(scripted, tmp_path, capsys):
@@ -84,6 +94,7 @@ def test_tune_starts_from_a_saved_program_evaluated_as_saved(scripted, tmp_path,
     assert start.state.name == "COMPLETE"
     assert start.params["budget"] == saved["budget"] == 96 and start.params["optimizer"] == "none"
     assert start.params["sections"].split("+") == saved["sections"]
+    assert "| 0 (start) | complete |" in (second / "trials.md").read_text()  # the report names the start point
     assert main(argv) == 0  # a rerun does not enqueue it again
     assert sum("start_program" in t.user_attrs for t in optuna.load_study(
         study_name="weather-llm-as-rnn", storage=f"sqlite:///{second / 'study.db'}").trials) == 1
