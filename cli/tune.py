@@ -63,6 +63,7 @@ def execute(args: argparse.Namespace) -> int:
 
     from llm_as_rnn.cli.common import UsageError
     from llm_as_rnn.optimize.tune import (
+        STARTUP_TRIALS,
         StructureSearch,
         make_storage,
         safe_url,
@@ -100,6 +101,9 @@ def execute(args: argparse.Namespace) -> int:
         values = trial.values if trial.values else trial.state.name.lower()
         console.print(f"trial {trial.number}: {values} {trial.params}")
 
+    if args.trials <= STARTUP_TRIALS:
+        console.print(f"note: TPE samples its first {STARTUP_TRIALS} trials at random; with --trials {args.trials} "
+                      "this study is a random search (plus any --program start points)", markup=False)
     study = search.run(args.trials, on_trial=report)
     summary = search.export(study)
     summary["plots"] = [str(p) for p in write_plots(study, out / "plots", multi_objective=args.multi_objective)]

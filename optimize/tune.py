@@ -41,6 +41,7 @@ OPTIMIZER_BUDGETS = {"mipro": ("num_trials", (2, 4)), "gepa": ("max_metric_calls
                      "copro": ("breadth", (2, 3))}
 
 
+STARTUP_TRIALS = 10  # TPE samples at random until this many trials have finished (Optuna's default, made explicit)
 CREATE_ATTEMPTS = 5
 CONCURRENT_CREATION = ("already exists", "duplicate key", "UNIQUE constraint failed", "database is locked")
 
@@ -178,7 +179,7 @@ class StructureSearch:
         storage = make_storage(self.storage_url, heartbeat_interval=self.heartbeat_interval,
                                grace_period=self.grace_period)
         directions = ["maximize", "minimize"] if self.multi_objective else ["maximize"]
-        sampler = optuna.samplers.TPESampler(seed=self.seed + self.worker)
+        sampler = optuna.samplers.TPESampler(n_startup_trials=STARTUP_TRIALS, seed=self.seed + self.worker)
         pruner = optuna.pruners.NopPruner() if self.multi_objective else optuna.pruners.MedianPruner(
             n_startup_trials=2, n_warmup_steps=0)
         try:
@@ -280,6 +281,7 @@ class StructureSearch:
             out = program(steps=sequence.steps, sequence_id=sequence.id)
             rewards.append(sequence_reward(self.task, out.predictions, [s.target for s in sequence.steps]))
             prompt_tokens.extend(out.prompt_tokens)
+            _set_user_attr(trial, "dev_rewards", rewards)  # per sequence, pruned trials too: paired comparisons
             if not self.multi_objective:
                 trial.report(statistics.fmean(rewards), step=index)
                 if trial.should_prune():
@@ -313,23 +315,44 @@ class StructureSearch:
             exported.append({"trial": trial.number, "values": trial.values, "params": trial.params,
                              "program_dir": str(target)})
         return {"study": self.study_name, "storage": safe_url(self.storage_url), "trials": counts,
+                "sampler": {"name": "TPESampler", "random_startup_trials": STARTUP_TRIALS},
                 "multi_objective": self.multi_objective, "best": exported, "every_trial": trial_rows(study)}
 
 
 def trial_rows(study) -> list[dict[str, Any]]:
     """Every trial of the study, finished or not, in order: what a report quotes (the best alone hides how many
-    configurations tied it, and which were pruned after how many dev sequences)."""
+    configurations tied it, and which were pruned after how many dev sequences). With a start program, each trial
+    also gets its paired difference to it on the dev sequences both scored: whether a winner's margin is more than
+    the noise of a few dev sequences."""
+    trials = study.get_trials(deepcopy=False)
+    start = next((t for t in trials if t.user_attrs.get("start_program") and t.user_attrs.get("dev_rewards")), None)
     rows = []
-    for trial in study.get_trials(deepcopy=False):
+    for trial in trials:
         partial = trial.intermediate_values
+        rewards = trial.user_attrs.get("dev_rewards")
         rows.append({"trial": trial.number, "state": trial.state.name.lower(),
                      "values": list(trial.values) if trial.values else None,
-                     "dev_sequences": len(partial) if partial else None,
+                     "dev_sequences": len(partial) if partial else (len(rewards) if rewards else None),
                      "last_reported": partial[max(partial)] if partial else None,
                      "start_program": bool(trial.user_attrs.get("start_program")),
                      "prompt_tokens_per_step": trial.user_attrs.get("prompt_tokens_per_step"),
+                     "dev_rewards": rewards,
+                     "vs_start": (versus_start(rewards, start.user_attrs["dev_rewards"])
+                                  if start is not None and trial is not start and rewards else None),
                      "params": dict(trial.params)})
     return rows
+
+
+def versus_start(rewards: list[float], start_rewards: list[float]) -> dict[str, float] | None:
+    """Paired bootstrap of mean dev reward minus the start program's, over the dev sequences both scored (a pruned
+    trial: its first ones). None when they share fewer than two."""
+    from llm_as_rnn.metrics.bootstrap import paired_bootstrap_difference
+
+    shared = min(len(rewards), len(start_rewards))
+    if shared < 2:
+        return None
+    interval = paired_bootstrap_difference([[r] for r in rewards[:shared]], [[r] for r in start_rewards[:shared]])
+    return interval.as_dict()
 
 
 def trials_markdown(rows: list[dict[str, Any]]) -> str:
@@ -345,12 +368,17 @@ def trials_markdown(rows: list[dict[str, Any]]) -> str:
             return " / ".join(cell(v) for v in value)
         return str(value)
 
-    header = ["trial", "state", "dev value(s)", "dev sequences", "prompt tok/step", *names]
+    compared = any(row.get("vs_start") for row in rows)
+    header = ["trial", "state", "dev value(s)", "dev sequences", *(["Δ vs start [95% CI]"] if compared else []),
+              "prompt tok/step", *names]
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for row in rows:
         value = row["values"] if row["values"] is not None else row["last_reported"]
         label = f"{row['trial']} (start)" if row["start_program"] else str(row["trial"])
+        versus = row.get("vs_start")
         cells = [label, row["state"], cell(value), cell(row["dev_sequences"]),
+                 *([f"{versus['estimate']:+.4f} [{versus['low']:+.4f}, {versus['high']:+.4f}] N={versus['n']}"
+                    if versus else ""] if compared else []),
                  cell(round(row["prompt_tokens_per_step"]) if row["prompt_tokens_per_step"] else None),
                  *(cell(row["params"].get(name)) for name in names)]
         lines.append("| " + " | ".join(cells) + " |")

@@ -95,12 +95,28 @@ def test_tune_starts_from_a_saved_program_evaluated_as_saved(scripted, tmp_path,
     assert start.params["budget"] == saved["budget"] == 96 and start.params["optimizer"] == "none"
     assert start.params["sections"].split("+") == saved["sections"]
     assert "| 0 (start) | complete |" in (second / "trials.md").read_text()  # the report names the start point
+    rows = json.loads((second / "tune.json").read_text())["every_trial"]
+    assert rows[0]["vs_start"] is None and len(rows[0]["dev_rewards"]) == 2
+    assert rows[1]["state"] == "complete"  # each trial's paired difference to the start on the same dev sequences
+    difference = sum(rows[1]["dev_rewards"]) / 2 - sum(rows[0]["dev_rewards"]) / 2
+    assert rows[1]["vs_start"]["n"] == 2 and rows[1]["vs_start"]["estimate"] == pytest.approx(difference)
+    assert "Δ vs start [95% CI]" in (second / "trials.md").read_text().splitlines()[0]
+    assert "random search" in capsys.readouterr().out  # 2 trials: TPE's random startup, said out loud
     assert main(argv) == 0  # a rerun does not enqueue it again
     assert sum("start_program" in t.user_attrs for t in optuna.load_study(
         study_name="weather-llm-as-rnn", storage=f"sqlite:///{second / 'study.db'}").trials) == 1
     capsys.readouterr()
     assert main([*argv[:-2], "--optimizers", "gepa", "--out", str(tmp_path / "third")]) == 2
     assert "add none to --optimizers" in capsys.readouterr().err
+
+
+def test_versus_start_pairs_the_dev_sequences_both_trials_scored():
+    from llm_as_rnn.optimize.tune import versus_start
+
+    interval = versus_start([0.5, 0.7, 0.9], [0.4, 0.4, 0.4, 0.4, 0.4, 0.4])  # pruned after 3 of 6
+    assert interval["n"] == 3 and interval["estimate"] == pytest.approx(0.3)
+    assert interval["low"] == pytest.approx(0.1) and interval["high"] == pytest.approx(0.5)
+    assert versus_start([0.5], [0.4, 0.4]) is None  # one shared sequence: no interval to speak of
 
 
 def test_bad_optimizer_settings_are_user_errors(scripted, tmp_path, capsys):
