@@ -13,6 +13,7 @@ from llm_as_rnn.programs.failures import guarded_call
 from llm_as_rnn.programs.memory import whole_sentences
 from llm_as_rnn.programs.records import StepRecord
 from llm_as_rnn.signatures.feedback import CritiqueWithTruth
+from llm_as_rnn.signatures.fields import length_limits
 from llm_as_rnn.signatures.judge import JudgeWithoutTruth
 
 FeedbackMode = Literal["truth", "measured", "judge", "none", "shuffled", "shuffled_measured"]
@@ -75,7 +76,10 @@ class Critic(dspy.Module):
         self.mode = mode
         self.call_lm = call_lm and mode not in CODE_ONLY_MODES
         if self.call_lm:
-            self.critique = dspy.Predict(CritiqueWithTruth if sees_truth(mode) else JudgeWithoutTruth)
+            signature = CritiqueWithTruth if sees_truth(mode) else JudgeWithoutTruth
+            self.critique = dspy.Predict(signature)
+            # read here, not from the predictor: an optimizer may wrap it (frozen) while it tunes another step
+            self._length_limits = {name: length_limits(f)[1] for name, f in signature.output_fields.items()}
 
     def forward(
         self,
@@ -102,7 +106,8 @@ class Critic(dspy.Module):
                            **inputs)
         if out is None:
             return feedback
-        feedback.critique, feedback.lesson = whole_sentences(str(out.critique)), whole_sentences(str(out.lesson))
+        feedback.critique = whole_sentences(str(out.critique), self._length_limits.get("critique"))
+        feedback.lesson = whole_sentences(str(out.lesson), self._length_limits.get("lesson"))
         return feedback
 
     def describe_step(

@@ -160,15 +160,20 @@ class Memory:
         return Memory(self.schema, (*self.bullets[:index], tuple(items), *self.bullets[index + 1:]))
 
 
-def whole_sentences(text: str) -> str:
+def whole_sentences(text: str, limit: int | None = None) -> str:
     """Drop a trailing fragment: a length-limited answer must never reach the memory cut mid-sentence
-    ("The actual temperature,"). Text without any sentence end is kept whole, it is one clause."""
+    ("The actual temperature,"). Text without any sentence end is one clause: kept whole, unless it is as long as
+    its `limit` (the field's maximum length), where the limit cut it ("consider the observed maximum temperature
+    when making future,"): then nothing of it is kept."""
+    cut_by_limit = limit is not None and len(text.strip()) >= limit
     text = " ".join(text.split())
     if not text or text[-1] in ".!?)":
         return text
     ends = [text.rfind(mark) for mark in (". ", "! ", "? ")]
     cut = max(ends)
-    return text[: cut + 1] if cut > 0 else text
+    if cut > 0:
+        return text[: cut + 1]
+    return "" if cut_by_limit else text
 
 
 def clean_bullets(items: Iterable[Any]) -> tuple[str, ...]:

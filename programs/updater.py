@@ -9,9 +9,10 @@ import dspy
 from llm_as_rnn.programs.budget import MemoryBudget, TokenCounter
 from llm_as_rnn.programs.critic import Feedback
 from llm_as_rnn.programs.failures import guarded_call
-from llm_as_rnn.programs.memory import Memory, MemorySchema
+from llm_as_rnn.programs.memory import Memory, MemorySchema, whole_sentences
 from llm_as_rnn.programs.records import StepRecord
 from llm_as_rnn.signatures.edit import edit_signature
+from llm_as_rnn.signatures.fields import length_limits
 from llm_as_rnn.signatures.fused import fused_signature
 from llm_as_rnn.signatures.update import update_signature
 
@@ -41,9 +42,12 @@ class MemoryUpdater(dspy.Module):
         self.fused = fused
         self.policy = policy
         if policy == "delta":
-            self.update = dspy.Predict(edit_signature(schema, fused=fused))
+            signature = edit_signature(schema, fused=fused)
         else:
-            self.update = dspy.Predict(fused_signature(schema) if fused else update_signature(schema))
+            signature = fused_signature(schema) if fused else update_signature(schema)
+        self.update = dspy.Predict(signature)
+        # read here, not from the predictor: an optimizer may wrap it (frozen) while it tunes another step
+        self._critique_limit = length_limits(signature.output_fields["critique"])[1] if fused else None
 
     @property
     def max_tokens(self) -> int:
@@ -71,7 +75,7 @@ class MemoryUpdater(dspy.Module):
         if out is None:
             return memory
         if self.fused:
-            feedback.critique = str(out.get("critique") or "").strip()
+            feedback.critique = whole_sentences(str(out.get("critique") or ""), self._critique_limit)
         draft = self._apply(memory, out)
         used = count(draft.render())
         if used > self.budget.tokens:

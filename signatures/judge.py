@@ -12,6 +12,9 @@ class JudgeWithoutTruth(dspy.Signature):
     observation: str = dspy.InputField(desc="the input the prediction was made from")
     prediction: str = dspy.InputField(desc="what was predicted")
     critique: str = dspy.OutputField(
-        desc="what looks wrong or right about the prediction, in one or two sentences", max_length=120
+        desc="what looks wrong or right about the prediction, in one or two short, complete sentences", max_length=120
     )
-    lesson: str = dspy.OutputField(desc="one concrete, reusable rule for the next predictions", max_length=80)
+    # 160 like the truth critic's lesson: at 80 characters the 1.5B's lesson was cut by the limit at 30 of 48 test
+    # steps ("consider the observed maximum temperature when making future,")
+    lesson: str = dspy.OutputField(desc="one concrete, reusable rule for the next predictions, one short sentence",
+                                   max_length=160)

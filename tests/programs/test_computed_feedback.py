@@ -47,6 +47,49 @@ def test_whole_sentences_drops_a_trailing_fragment():
     assert whole_sentences("Forecast lower next time.") == "Forecast lower next time."
     assert whole_sentences("forecast 2 °C lower") == "forecast 2 °C lower"
     assert whole_sentences("  spaced   out.  ") == "spaced out."
+    # one clause as long as its field's limit was cut by it (a judge's lesson, Qwen 1.5B, weather test): dropped
+    lesson = "It is important to consider the observed maximum temperature when making future,"
+    assert len(lesson) == 80 and whole_sentences(lesson, limit=80) == ""
+    assert whole_sentences("forecast 2 °C lower", limit=80) == "forecast 2 °C lower"  # short: it ended there
+    assert whole_sentences("Too warm. Consider the observed maximum temperature when making", limit=60) == "Too warm."
+
+
+def test_a_judge_lesson_cut_by_its_length_limit_never_reaches_the_updater():
+    task = ToyTask()
+    sequence = task.sequences(limit=1, steps=2)[0]
+    fragment = ("It is important to consider the observed maximum temperature and the trend of the last three days "
+                "when making future forecasts for this sequence, and to weigh the newest rows")[:160]
+
+    def responder(call):
+        if call.role == "feedback":
+            return {"critique": "The prediction looks plausible.", "lesson": fragment}
+        return toy_responder(call)
+
+    lm, engine = scripted_lm(responder)
+    with dspy.context(lm=lm):
+        out = LLMAsRNN(task, budget=80, feedback="judge")(steps=sequence.steps, sequence_id=sequence.id)
+    updates = engine.calls_for("update")
+    assert updates and "The prediction looks plausible." in updates[0].user
+    assert len(fragment) == 160  # the judge's lesson limit
+    assert not any("when making future" in c.user for c in updates)
+    assert "when making future" not in out.records[0].feedback
+
+
+def test_a_fused_critique_cut_by_its_length_limit_is_not_kept():
+    task = ToyTask()
+    sequence = task.sequences(limit=1, steps=2)[0]
+    fragment = ("The forecast followed the previous value and missed the rise that the newest rows showed, so it "
+                "ended up below the outcome by more than two units")[:120]
+
+    def responder(call):
+        if call.role == "fused":
+            return {**toy_responder(call), "critique": fragment}
+        return toy_responder(call)
+
+    lm, _ = scripted_lm(responder)
+    with dspy.context(lm=lm):
+        out = LLMAsRNN(task, budget=80, feedback="truth", fused=True)(steps=sequence.steps, sequence_id=sequence.id)
+    assert len(fragment) == 120 and not any("ended up below" in r.feedback for r in out.records)
 
 
 def test_the_update_instructions_show_structure_not_invented_facts():
