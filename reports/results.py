@@ -132,7 +132,10 @@ def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
         + ("; a method whose spec names `backbone=` runs on that backbone in every role instead"
            if any("backbone=" in m for m in settings.get("methods", [])) else "")
         + f"; memory budget {settings.get('budget')} tokens, context budget "
-        f"{settings.get('context_budget')} tokens. Means with 95% bootstrap CIs over sequences, N = the sequences "
+        f"{settings.get('context_budget')} tokens"
+        + (" (a `saved:` method keeps the budget and configuration it was saved with)"
+           if settings.get("saved_programs") else "")
+        + ". Means with 95% bootstrap CIs over sequences, N = the sequences "
         "each interval resamples (N! below 5: too few for a CI to mean much); Δ is the paired difference to the "
         "task's reference anchor on the same steps.",
         "",

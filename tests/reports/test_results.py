@@ -38,6 +38,9 @@ def test_memory_methods_are_compared_with_zero_shot_and_the_best_paper_baseline(
     differences = markdown.split("Paired differences")[1]
     assert "Δ temp_max MAE vs zero_shot | Δ temp_max MAE vs fhc (best)" in differences
     assert "Δ rain acc vs zero_shot (best)" in differences  # zero-shot ties FHC for best on rain: no second column
+    assert "saved with" not in markdown
+    saved = markdown_tables([summary], {"split": "test", "budget": 160, "saved_programs": {"tuned": "runs/x"}})
+    assert "memory budget 160 tokens, context budget None tokens (a `saved:` method keeps the budget" in saved
     row = next(line for line in differences.splitlines() if line.startswith("| `llm_as_rnn`"))
     assert row.split(" | ")[1].startswith("-3.50") and row.split(" | ")[2].startswith("-0.50")
     assert "| `fhc`" not in differences  # baselines are the rivals, not rows
