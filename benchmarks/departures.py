@@ -1,0 +1,74 @@
+"""Where a method leaves persistence: how often its forecast differs from today's value, and whether that helps.
+
+The 1.5B forecasts today's value at most steps, so a method's MAE against persistence is decided by the few steps
+where it departs from it. For every method of an evaluation folder and every regression target, this counts the
+steps whose forecast equals the persistence forecast, and of the others how many came closer to the truth than
+persistence did and how many went farther, with their total contribution to the MAE difference. No LM call: it
+reads the folder's sequence files and rebuilds the split's sequences (same split, episodes and steps).
+
+    python -m benchmarks.departures results/tune-weather/test [--tasks weather]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import table
+
+
+def departures(task: Any, settings: dict[str, Any], folder: Path) -> list[list[Any]]:
+    from llm_as_rnn.anchors.registry import ANCHORS
+
+    persistence = ANCHORS[task.name]["persistence"]
+    sequences = {q.id: q for q in task.sequences(settings["split"], limit=settings["episodes"],
+                                                  steps=settings["steps"])}
+    rows = []
+    for method_dir in sorted(p for p in (folder / "sequences").glob(f"{task.name}-*/*") if p.is_dir()):
+        stored = [json.loads(f.read_text()) for f in sorted(method_dir.glob("*.json"))]
+        stored = [s for s in stored if s["sequence_id"] in sequences]
+        for target in (t for t in task.targets if t.kind == "regression"):
+            same = closer = farther = steps = 0
+            change = 0.0
+            for record in stored:
+                sequence = sequences[record["sequence_id"]]
+                base = persistence(task, sequence)
+                for predicted, anchor, step in zip(record["predictions"], base, sequence.steps, strict=True):
+                    if not predicted or predicted.get(target.name) is None:
+                        continue
+                    steps += 1
+                    forecast, truth = float(predicted[target.name]), float(step.target[target.name])
+                    reference = float(anchor[target.name])
+                    if abs(forecast - reference) < 1e-9:
+                        same += 1
+                        continue
+                    delta = abs(forecast - truth) - abs(reference - truth)
+                    closer += delta < 0
+                    farther += delta > 0
+                    change += delta
+            if steps:
+                rows.append([stored[0]["method"] if stored else method_dir.name, target.name, steps, same,
+                             steps - same, closer, farther, round(change / steps, 3)])
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path, help="an evaluation folder (with evaluation.json and sequences/)")
+    parser.add_argument("--tasks", default="weather")
+    args = parser.parse_args()
+    from llm_as_rnn.tasks import get_task
+
+    settings = json.loads((args.folder / "evaluation.json").read_text())
+    for name in args.tasks.split(","):
+        rows = departures(get_task(name), settings, args.folder)
+        print(table(["method", "target", "steps", "= persistence", "departures", "closer", "farther",
+                     "Δ MAE from departures"], rows,
+                    title=f"{name}, {settings['split']}: where each method leaves persistence ({args.folder})"))
+        print()
+
+
+if __name__ == "__main__":
+    main()
