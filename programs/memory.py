@@ -164,10 +164,14 @@ def whole_sentences(text: str, limit: int | None = None) -> str:
     """Drop a trailing fragment: a length-limited answer must never reach the memory cut mid-sentence
     ("The actual temperature,"). Text without any sentence end is one clause: kept whole, unless it is as long as
     its `limit` (the field's maximum length), where the limit cut it ("consider the observed maximum temperature
-    when making future,"): then nothing of it is kept."""
+    when making future,"): then nothing of it is kept. At the limit a final period after a digit is a decimal point
+    the limit cut ("which is 0." of "0.5 °C"), not a sentence end."""
     cut_by_limit = limit is not None and len(text.strip()) >= limit
     text = " ".join(text.split())
-    if not text or text[-1] in ".!?)":
+    if not text:
+        return text
+    cut_at_a_decimal_point = cut_by_limit and len(text) > 1 and text[-1] == "." and text[-2].isdigit()
+    if text[-1] in ".!?)" and not cut_at_a_decimal_point:
         return text
     ends = [text.rfind(mark) for mark in (". ", "! ", "? ")]
     cut = max(ends)

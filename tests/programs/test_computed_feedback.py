@@ -52,6 +52,15 @@ def test_whole_sentences_drops_a_trailing_fragment():
     assert len(lesson) == 80 and whole_sentences(lesson, limit=80) == ""
     assert whole_sentences("forecast 2 °C lower", limit=80) == "forecast 2 °C lower"  # short: it ended there
     assert whole_sentences("Too warm. Consider the observed maximum temperature when making", limit=60) == "Too warm."
+    # a judge's critique cut by its 120-character limit inside "0.5°C" (Qwen 1.5B, weather dev and test)
+    critique = ("The prediction does not match the observed temperature and precipitation. The observed temperature "
+                "is 8.3°C, which is 0.")
+    assert len(critique) == 120
+    assert whole_sentences(critique, limit=120) == (
+        "The prediction does not match the observed temperature and precipitation.")
+    assert whole_sentences("Too warm by 0.", limit=14) == ""  # nothing whole is left
+    assert whole_sentences("Too warm by 1.5 °C on day 0.", limit=160) == "Too warm by 1.5 °C on day 0."  # short: ended
+    assert whole_sentences("Too warm by 1.5 °C on day 0.") == "Too warm by 1.5 °C on day 0."  # no limit: a sentence
 
 
 def test_a_judge_lesson_cut_by_its_length_limit_never_reaches_the_updater():
