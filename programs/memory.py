@@ -166,7 +166,7 @@ def whole_sentences(text: str, limit: int | None = None) -> str:
     its `limit` (the field's maximum length), where the limit cut it ("consider the observed maximum temperature
     when making future,"): then nothing of it is kept. At the limit a final period after a digit is a decimal point
     the limit cut ("which is 0." of "0.5 °C"), not a sentence end."""
-    cut_by_limit = limit is not None and len(text.strip()) >= limit
+    cut_by_limit = limit is not None and len(text) >= limit  # raw: a limit can cut right after a space
     text = " ".join(text.split())
     if not text:
         return text

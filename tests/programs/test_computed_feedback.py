@@ -61,6 +61,10 @@ def test_whole_sentences_drops_a_trailing_fragment():
     assert whole_sentences("Too warm by 0.", limit=14) == ""  # nothing whole is left
     assert whole_sentences("Too warm by 1.5 °C on day 0.", limit=160) == "Too warm by 1.5 °C on day 0."  # short: ended
     assert whole_sentences("Too warm by 1.5 °C on day 0.") == "Too warm by 1.5 °C on day 0."  # no limit: a sentence
+    # the limit fell right after a space: 120 characters as answered, 119 once stripped (Qwen 1.5B judge, test)
+    spaced = ("The prediction suggests a temperature of 14.4°C, which is significantly higher than the observed "
+              "maximum temperature of ")
+    assert len(spaced) == 120 and whole_sentences(spaced, limit=120) == ""
 
 
 def test_a_judge_lesson_cut_by_its_length_limit_never_reaches_the_updater():
@@ -82,6 +86,25 @@ def test_a_judge_lesson_cut_by_its_length_limit_never_reaches_the_updater():
     assert len(fragment) == 160  # the judge's lesson limit
     assert not any("when making future" in c.user for c in updates)
     assert "when making future" not in out.records[0].feedback
+
+
+def test_a_judge_critique_cut_by_its_limit_after_a_space_never_reaches_the_updater():
+    task = ToyTask()
+    sequence = task.sequences(limit=1, steps=2)[0]
+    fragment = ("The prediction suggests a temperature increase of 0.6°C, which is not consistent with the recent "
+                "values and trends in a ")
+
+    def responder(call):
+        if call.role == "feedback":
+            return {"critique": fragment, "lesson": "Follow the newest row."}
+        return toy_responder(call)
+
+    lm, engine = scripted_lm(responder)
+    with dspy.context(lm=lm):
+        out = LLMAsRNN(task, budget=80, feedback="judge")(steps=sequence.steps, sequence_id=sequence.id)
+    assert len(fragment) == 120  # the judge's critique limit, reached by the trailing space
+    assert not any("trends in a" in c.user for c in engine.calls_for("update"))
+    assert "trends in a" not in out.records[0].feedback and "Follow the newest row." in out.records[0].feedback
 
 
 def test_a_fused_critique_cut_by_its_length_limit_is_not_kept():
