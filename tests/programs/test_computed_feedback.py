@@ -67,44 +67,36 @@ def test_whole_sentences_drops_a_trailing_fragment():
     assert len(spaced) == 120 and whole_sentences(spaced, limit=120) == ""
 
 
-def test_a_judge_lesson_cut_by_its_length_limit_never_reaches_the_updater():
+_LESSON_CUT_INSIDE_ITS_CLAUSE = (
+    "It is important to consider the observed maximum temperature and the trend of the last three days when making "
+    "future forecasts for this sequence, and to weigh the newest rows")[:160]
+_CRITIQUE_CUT_AFTER_A_SPACE = ("The prediction suggests a temperature increase of 0.6°C, which is not consistent with "
+                               "the recent values and trends in a ")
+
+
+@pytest.mark.parametrize(("answer", "limit", "whole", "cut_marker"), [
+    # the judge's lesson, cut by its limit inside its only clause
+    ({"critique": "The prediction looks plausible.", "lesson": _LESSON_CUT_INSIDE_ITS_CLAUSE}, 160,
+     "The prediction looks plausible.", "when making future"),
+    # the judge's critique, its limit reached by the trailing space (119 characters once stripped)
+    ({"critique": _CRITIQUE_CUT_AFTER_A_SPACE, "lesson": "Follow the newest row."}, 120,
+     "Follow the newest row.", "trends in a"),
+], ids=["lesson-one-clause", "critique-after-a-space"])
+def test_a_judge_answer_cut_by_its_length_limit_never_reaches_the_updater(answer, limit, whole, cut_marker):
     task = ToyTask()
     sequence = task.sequences(limit=1, steps=2)[0]
-    fragment = ("It is important to consider the observed maximum temperature and the trend of the last three days "
-                "when making future forecasts for this sequence, and to weigh the newest rows")[:160]
+    assert limit in {len(text) for text in answer.values()}  # the judge's limit for that field
 
     def responder(call):
-        if call.role == "feedback":
-            return {"critique": "The prediction looks plausible.", "lesson": fragment}
-        return toy_responder(call)
+        return answer if call.role == "feedback" else toy_responder(call)
 
     lm, engine = scripted_lm(responder)
     with dspy.context(lm=lm):
         out = LLMAsRNN(task, budget=80, feedback="judge")(steps=sequence.steps, sequence_id=sequence.id)
     updates = engine.calls_for("update")
-    assert updates and "The prediction looks plausible." in updates[0].user
-    assert len(fragment) == 160  # the judge's lesson limit
-    assert not any("when making future" in c.user for c in updates)
-    assert "when making future" not in out.records[0].feedback
-
-
-def test_a_judge_critique_cut_by_its_limit_after_a_space_never_reaches_the_updater():
-    task = ToyTask()
-    sequence = task.sequences(limit=1, steps=2)[0]
-    fragment = ("The prediction suggests a temperature increase of 0.6°C, which is not consistent with the recent "
-                "values and trends in a ")
-
-    def responder(call):
-        if call.role == "feedback":
-            return {"critique": fragment, "lesson": "Follow the newest row."}
-        return toy_responder(call)
-
-    lm, engine = scripted_lm(responder)
-    with dspy.context(lm=lm):
-        out = LLMAsRNN(task, budget=80, feedback="judge")(steps=sequence.steps, sequence_id=sequence.id)
-    assert len(fragment) == 120  # the judge's critique limit, reached by the trailing space
-    assert not any("trends in a" in c.user for c in engine.calls_for("update"))
-    assert "trends in a" not in out.records[0].feedback and "Follow the newest row." in out.records[0].feedback
+    assert updates and whole in updates[0].user and whole in out.records[0].feedback
+    assert not any(cut_marker in c.user for c in updates)
+    assert cut_marker not in out.records[0].feedback
 
 
 def test_a_fused_critique_cut_by_its_length_limit_is_not_kept():
