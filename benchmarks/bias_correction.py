@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from benchmarks.common import table
+from benchmarks.common import absolute_errors, anchor_forecasts, table
 
 SHARES = (0.5, 1.0)
 
@@ -33,24 +33,18 @@ def corrected(base: list[float], truth: list[float], share: float) -> list[float
 
 
 def compare(task: Any, split: str, episodes: int, steps: int) -> list[list[Any]]:
-    from llm_as_rnn.anchors.registry import ANCHORS
     from llm_as_rnn.metrics.bootstrap import bootstrap_mean, paired_bootstrap_difference
 
     sequences = task.sequences(split, limit=episodes, steps=steps)
     rows = []
     for target in (t for t in task.targets if t.kind == "regression"):
         truths = [[float(s.target[target.name]) for s in q.steps] for q in sequences]
-        for name, anchor in ANCHORS.get(task.name, {}).items():
-            predicted = [anchor(task, q) for q in sequences]
-            if not all(p and p.get(target.name) is not None for seq in predicted for p in seq):
-                continue  # this anchor does not forecast every step of this target
-            base = [[float(p[target.name]) for p in seq] for seq in predicted]
-            base_errors = [[abs(b - y) for b, y in zip(bs, ys, strict=True)] for bs, ys in zip(base, truths,
-                                                                                                strict=True)]
+        for name, base in anchor_forecasts(task, sequences, target.name).items():
+            base_errors = absolute_errors(base, truths)
             rows.append([split, target.name, name, "—", str(bootstrap_mean(base_errors)), "", len(sequences)])
             for share in SHARES:
-                errors = [[abs(c - y) for c, y in zip(corrected(bs, ys, share), ys, strict=True)]
-                          for bs, ys in zip(base, truths, strict=True)]
+                errors = absolute_errors([corrected(bs, ys, share) for bs, ys in zip(base, truths, strict=True)],
+                                         truths)
                 rows.append([split, target.name, name, f"{share:g} x running bias", str(bootstrap_mean(errors)),
                              str(paired_bootstrap_difference(errors, base_errors)), len(sequences)])
     return rows

@@ -34,3 +34,25 @@ def embedded_lm(**kwargs: Any):
 
     kwargs.setdefault("model", EMBEDDED_SMOKE)
     return load_backbone(cache=False, **kwargs)
+
+
+def anchor_forecasts(task: Any, sequences: Sequence[Any], target: str, *, statistical: bool = False
+                     ) -> dict[str, list[list[float]]]:
+    """Each classical anchor's forecasts of `target`, one list per sequence; anchors that leave a step of it
+    unforecast are left out. `statistical` adds AutoARIMA/AutoETS where statsforecast is installed."""
+    from llm_as_rnn.anchors import statistical as statistical_models
+    from llm_as_rnn.anchors.registry import ANCHORS, STATISTICAL
+
+    anchors = dict(ANCHORS.get(task.name, {}))
+    if statistical and statistical_models.available() and task.name in statistical_models.SERIES_COLUMN:
+        anchors.update(STATISTICAL)
+    out = {}
+    for name, anchor in anchors.items():
+        predicted = [anchor(task, sequence) for sequence in sequences]
+        if all(p and p.get(target) is not None for seq in predicted for p in seq):
+            out[name] = [[float(p[target]) for p in seq] for seq in predicted]
+    return out
+
+
+def absolute_errors(forecasts: Sequence[Sequence[float]], truths: Sequence[Sequence[float]]) -> list[list[float]]:
+    return [[abs(f - y) for f, y in zip(fs, ys, strict=True)] for fs, ys in zip(forecasts, truths, strict=True)]
