@@ -126,7 +126,8 @@ def execute(args: argparse.Namespace) -> int:
         judge_lm = load_backbone(args.judge_backbone, api_base=args.api_base, cache=not args.no_cache)
     summaries = summarize(evaluation, judge_lm=judge_lm)
     settings = evaluation.settings()
-    paths = write_results(out, summaries, settings, provenance(args.argv, _backbones(evaluation, roles)))
+    paths = write_results(out, summaries, settings, provenance(args.argv, _backbones(evaluation, roles),
+                                                                evaluation.written_by()))
     plots = write_plots(out / "plots", summaries)
     traces = {s.name: _traces(evaluation, s.name, args.trace_sequences) for s in summaries}
     markdown = paths["markdown"].read_text(encoding="utf-8")

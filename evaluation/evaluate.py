@@ -8,6 +8,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -112,9 +113,20 @@ class Evaluation:
         """The stored result of this run's program (a result written by other prompts is stale: None)."""
         return self.store.load(task, method, sequence_id, self.programs[task, method].fingerprint())
 
+    def written_by(self) -> dict[str, int]:
+        """How many of the stored results this run scores each commit wrote. The fingerprint covers prompts, not
+        code: a result reused across a code change is reused knowingly, and the report says so. Results stored
+        before commits were recorded count under "not recorded"."""
+        commits = Counter(result.get("commit", "not recorded") for job in self.jobs()
+                          if (result := self.load(job.task, job.method, job.sequence.id)) is not None)
+        return dict(commits.most_common())
+
     def run(self, *, on_step: Callable[[StepRecord], None] | None = None,
             on_job: Callable[[Job, bool], None] | None = None) -> RunReport:
+        from llm_as_rnn.reports.provenance import git_commit
+
         self.store.check_settings(self.settings())
+        commit = git_commit()  # stored with each sequence: a result reused later says which code wrote it
         jobs = self.pending()
         report = RunReport(skipped=len(self.jobs()) - len(jobs))
         started = time.perf_counter()
@@ -143,6 +155,7 @@ class Evaluation:
                 "failures": output.failures,
                 "config": program.config(),
                 "fingerprint": program.fingerprint(),
+                "commit": commit,
             })
             with lock:
                 report.completed += 1

@@ -35,7 +35,9 @@ def backbone_checksums(backbones: dict[str, str]) -> dict[str, str]:
     return {name: by_id[name] for name in dict.fromkeys(backbones.values()) if name in by_id}
 
 
-def provenance(argv: list[str], backbones: dict[str, str]) -> dict[str, Any]:
+def provenance(argv: list[str], backbones: dict[str, str], written_by: dict[str, int] | None = None
+               ) -> dict[str, Any]:
+    """`written_by`: how many stored results each commit wrote (a resumed folder mixes runs)."""
     from llm_as_rnn import __version__
 
     return {
@@ -45,6 +47,7 @@ def provenance(argv: list[str], backbones: dict[str, str]) -> dict[str, Any]:
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "backbone_sha256": backbone_checksums(backbones),
+        "written_by": written_by or {},
     }
 
 
@@ -53,4 +56,8 @@ def provenance_lines(record: dict[str, Any]) -> list[str]:
     lines = [f"Command: `{record['command']}`", "",
              f"Commit `{record['commit']}`, llm-as-rnn {record['version']}, {record['date']}, {record['machine']}."]
     lines += [f"Backbone `{name}` sha256 `{digest}`." for name, digest in record["backbone_sha256"].items()]
+    if record.get("written_by"):
+        counts = ", ".join(f"`{commit}` {n}" for commit, n in record["written_by"].items())
+        lines += ["", f"Sequences scored, by the commit that ran them: {counts} (a stored sequence is reused while "
+                      "its prompts' fingerprint matches; 'not recorded': stored before commits were)."]
     return [*lines, ""]

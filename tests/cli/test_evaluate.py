@@ -47,6 +47,7 @@ def test_evaluate_writes_reports_and_resumes(scripted, tmp_path, capsys):
     assert markdown.startswith("Command: `llm-rnn evaluate --tasks weather,finance,clinical")
     provenance = json.loads((out / "results.json").read_text())["provenance"]
     assert provenance["command"].endswith(f"--out {out}") and provenance["commit"]
+    assert provenance["written_by"] == {provenance["commit"]: 18}  # 3 tasks x 3 methods x 2 sequences
     assert "Paired differences to zero-shot" in markdown
     calls = len(scripted.calls)
     assert main(argv) == 0

@@ -132,3 +132,19 @@ def test_a_method_with_its_own_backbone_runs_only_on_it_beside_the_others_on_the
     assert len(small_engine.calls) == 2 * 3 * 3  # LLM-as-RNN: three calls per step, all on its own backbone
     stored = run.load("toy", f"llm_as_rnn:backbone={small}", "toy-0")
     assert [p["value"] for p in stored["predictions"]] == [99.0] * 3
+
+
+def test_each_stored_result_names_the_commit_that_ran_it_and_the_run_counts_them(tmp_path):
+    """The fingerprint covers prompts, not code: a reused result must say which code wrote it."""
+    from llm_as_rnn.reports.provenance import git_commit
+
+    run, _ = evaluation(tmp_path, methods=["zero_shot", "llm_as_rnn"])
+    run.run()
+    store = ResultStore(tmp_path / "eval")
+    assert store.load("toy", "zero_shot", "toy-0")["commit"] == git_commit()
+    assert run.written_by() == {git_commit(): 4}
+    older = store.path("toy", "llm_as_rnn", "toy-1")  # as written before commits were stored
+    result = json.loads(older.read_text())
+    del result["commit"]
+    older.write_text(json.dumps(result))
+    assert run.written_by() == {git_commit(): 3, "not recorded": 1}

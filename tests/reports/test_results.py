@@ -81,3 +81,11 @@ def test_provenance_names_the_command_commit_and_backbone_bytes(monkeypatch):
     assert record["backbone_sha256"] == {f"llamacpp/{qwen.model_id}": qwen.sha256}
     assert len(record["commit"].removesuffix("-dirty")) == 40 or record["commit"] == "unknown"
     assert any(qwen.sha256 in line for line in provenance_lines(record))
+
+
+def test_provenance_says_which_commits_ran_the_scored_sequences():
+    from llm_as_rnn.reports.provenance import provenance, provenance_lines
+
+    assert not any("by the commit" in line for line in provenance_lines(provenance(["evaluate"], {})))
+    lines = provenance_lines(provenance(["evaluate"], {}, {"abc123": 60, "not recorded": 12}))
+    assert any("by the commit that ran them: `abc123` 60, `not recorded` 12" in line for line in lines)
