@@ -3,8 +3,11 @@
 The 1.5B forecasts today's value at most steps, so a method's MAE against persistence is decided by the few steps
 where it departs from it. For every method of an evaluation folder and every regression target, this counts the
 steps whose forecast equals the persistence forecast, and of the others how many came closer to the truth than
-persistence did and how many went farther, with their total contribution to the MAE difference. No LM call: it
-reads the folder's sequence files and rebuilds the split's sequences (same split, episodes and steps).
+persistence did and how many went farther, with their total contribution to the MAE difference. A departure that
+follows a step with an error is also classed by its direction: against that error (a correction: "too high" last
+step, lower than today now) or with it (the wrong way). The measured feedback states that error's sign, so a memory
+that learned from it would correct against it. No LM call: it reads the folder's sequence files and rebuilds the
+split's sequences (same split, episodes and steps).
 
     python -m benchmarks.departures results/tune-weather/test [--tasks weather]
 """
@@ -30,17 +33,20 @@ def departures(task: Any, settings: dict[str, Any], folder: Path) -> list[list[A
         stored = [json.loads(f.read_text()) for f in sorted(method_dir.glob("*.json"))]
         stored = [s for s in stored if s["sequence_id"] in sequences]
         for target in (t for t in task.targets if t.kind == "regression"):
-            same = closer = farther = steps = 0
+            same = closer = farther = steps = against = along = 0
             change = 0.0
             for record in stored:
                 sequence = sequences[record["sequence_id"]]
                 base = persistence(task, sequence)
+                last_error = 0.0  # the method's own error at the previous step (0: none yet, or unscored)
                 for predicted, anchor, step in zip(record["predictions"], base, sequence.steps, strict=True):
                     if not predicted or predicted.get(target.name) is None:
+                        last_error = 0.0
                         continue
                     steps += 1
                     forecast, truth = float(predicted[target.name]), float(step.target[target.name])
                     reference = float(anchor[target.name])
+                    error, last_error = last_error, forecast - truth
                     if abs(forecast - reference) < 1e-9:
                         same += 1
                         continue
@@ -48,9 +54,12 @@ def departures(task: Any, settings: dict[str, Any], folder: Path) -> list[list[A
                     closer += delta < 0
                     farther += delta > 0
                     change += delta
+                    if abs(error) >= 1e-9:
+                        against += (forecast - reference) * error < 0
+                        along += (forecast - reference) * error > 0
             if steps:
                 rows.append([stored[0]["method"] if stored else method_dir.name, target.name, steps, same,
-                             steps - same, closer, farther, round(change / steps, 3)])
+                             steps - same, closer, farther, round(change / steps, 3), against, along])
     return rows
 
 
@@ -65,7 +74,7 @@ def main() -> None:
     for name in args.tasks.split(","):
         rows = departures(get_task(name), settings, args.folder)
         print(table(["method", "target", "steps", "= persistence", "departures", "closer", "farther",
-                     "Δ MAE from departures"], rows,
+                     "Δ MAE from departures", "against last error", "with last error"], rows,
                     title=f"{name}, {settings['split']}: where each method leaves persistence ({args.folder})"))
         print()
 

@@ -17,9 +17,35 @@ def test_departures_account_for_the_whole_difference_to_persistence():
 
     settings = json.loads((FOLDER / "evaluation.json").read_text())
     rows = {row[0]: row for row in departures(get_task("weather"), settings, FOLDER)}
-    method, target, steps, same, moved, closer, farther, change = rows["saved:tune-weather"]
+    method, target, steps, same, moved, closer, farther, change, against, along = rows["saved:tune-weather"]
     assert (target, steps, same + moved) == ("temp_max", 48, 48) and closer + farther <= moved
+    assert against + along <= moved
     (reported,) = [r for r in json.loads((FOLDER / "results.json").read_text())["rows"]
                    if r["kind"] == "difference" and r["method"] == method and r["versus"] == "persistence"
                    and r["metric"] == "temp_max.abs_error"]
     assert change == pytest.approx(reported["estimate"], abs=1e-3)  # the report's paired Δ on the same steps
+
+
+def test_a_departure_is_classed_against_or_with_the_methods_own_previous_error(tmp_path):
+    """A forecast above today's value after a forecast that was too high goes the wrong way (with the error); one
+    below it is a correction (against it); the first step has no previous error and counts in neither."""
+    from llm_as_rnn.anchors.persistence import weather_persistence
+    from llm_as_rnn.tasks import get_task
+
+    task = get_task("weather")
+    settings = {"split": "test", "episodes": 1, "steps": 3}
+    (sequence,) = task.sequences("test", limit=1, steps=3)
+    today = [a["temp_max"] for a in weather_persistence(task, sequence)]
+    truth = [s.target["temp_max"] for s in sequence.steps]
+    # step 0: departs (no previous error); too high by 2 -> step 1 departs upward (with); step 2 departs downward
+    forecasts = [today[0] + 1.0, today[1] + 1.0, today[2] - 1.0]
+    forecasts[0] = truth[0] + 2.0 if abs(truth[0] + 2.0 - today[0]) > 1e-6 else truth[0] + 3.0
+    folder = tmp_path / "eval"
+    stored = folder / "sequences" / "weather-x" / "m"
+    stored.mkdir(parents=True)
+    (stored / "a.json").write_text(json.dumps({"sequence_id": sequence.id, "method": "m",
+                                               "predictions": [{"temp_max": f} for f in forecasts]}))
+    (row,) = departures(task, settings, folder)
+    step1_error = forecasts[1] - truth[1]  # step 2 moves down: against step 1's error only if that was too high
+    assert row[2:5] == [3, 0, 3]
+    assert (row[8], row[9]) == ((1, 1) if step1_error > 0 else (0, 2))
