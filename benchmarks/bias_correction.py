@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from benchmarks.common import absolute_errors, anchor_forecasts, table
+from benchmarks.common import absolute_errors, anchor_forecasts, table, truths
 
 SHARES = (0.5, 1.0)
 
@@ -38,13 +38,13 @@ def compare(task: Any, split: str, episodes: int, steps: int) -> list[list[Any]]
     sequences = task.sequences(split, limit=episodes, steps=steps)
     rows = []
     for target in (t for t in task.targets if t.kind == "regression"):
-        truths = [[float(s.target[target.name]) for s in q.steps] for q in sequences]
+        revealed = truths(sequences, target.name)
         for name, base in anchor_forecasts(task, sequences, target.name).items():
-            base_errors = absolute_errors(base, truths)
+            base_errors = absolute_errors(base, revealed)
             rows.append([split, target.name, name, "—", str(bootstrap_mean(base_errors)), "", len(sequences)])
             for share in SHARES:
-                errors = absolute_errors([corrected(bs, ys, share) for bs, ys in zip(base, truths, strict=True)],
-                                         truths)
+                errors = absolute_errors([corrected(bs, ys, share) for bs, ys in zip(base, revealed, strict=True)],
+                                         revealed)
                 rows.append([split, target.name, name, f"{share:g} x running bias", str(bootstrap_mean(errors)),
                              str(paired_bootstrap_difference(errors, base_errors)), len(sequences)])
     return rows

@@ -54,5 +54,10 @@ def anchor_forecasts(task: Any, sequences: Sequence[Any], target: str, *, statis
     return out
 
 
+def truths(sequences: Sequence[Any], target: str) -> list[list[float]]:
+    """The revealed value of `target` at every step, one list per sequence (the shape `absolute_errors` pairs)."""
+    return [[float(step.target[target]) for step in sequence.steps] for sequence in sequences]
+
+
 def absolute_errors(forecasts: Sequence[Sequence[float]], truths: Sequence[Sequence[float]]) -> list[list[float]]:
     return [[abs(f - y) for f, y in zip(fs, ys, strict=True)] for fs, ys in zip(forecasts, truths, strict=True)]

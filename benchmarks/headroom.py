@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from benchmarks.common import absolute_errors, anchor_forecasts, table
+from benchmarks.common import absolute_errors, anchor_forecasts, table, truths
 
 
 def compare(task: Any, split: str, episodes: int | None, steps: int) -> list[list[Any]]:
@@ -28,9 +28,9 @@ def compare(task: Any, split: str, episodes: int | None, steps: int) -> list[lis
     reference = PRIMARY_ANCHOR[task.name]
     rows = []
     for target in (t for t in task.targets if t.kind == "regression"):
-        truths = [[float(s.target[target.name]) for s in q.steps] for q in sequences]
+        revealed = truths(sequences, target.name)
         forecasts = anchor_forecasts(task, sequences, target.name, statistical=True)
-        errors = {name: absolute_errors(f, truths) for name, f in forecasts.items()}
+        errors = {name: absolute_errors(f, revealed) for name, f in forecasts.items()}
         for name, anchor_errors in errors.items():
             difference = "" if name == reference else str(paired_bootstrap_difference(anchor_errors,
                                                                                        errors[reference]))

@@ -38,8 +38,8 @@ def test_a_departure_is_classed_against_or_with_the_methods_own_previous_error(t
     today = [a["temp_max"] for a in weather_persistence(task, sequence)]
     truth = [s.target["temp_max"] for s in sequence.steps]
     # step 0: departs (no previous error); too high by 2 -> step 1 departs upward (with); step 2 departs downward
-    forecasts = [today[0] + 1.0, today[1] + 1.0, today[2] - 1.0]
-    forecasts[0] = truth[0] + 2.0 if abs(truth[0] + 2.0 - today[0]) > 1e-6 else truth[0] + 3.0
+    too_high = truth[0] + 2.0 if abs(truth[0] + 2.0 - today[0]) > 1e-6 else truth[0] + 3.0  # and not today's
+    forecasts = [too_high, today[1] + 1.0, today[2] - 1.0]
     folder = tmp_path / "eval"
     stored = folder / "sequences" / "weather-x" / "m"
     stored.mkdir(parents=True)
