@@ -4,6 +4,7 @@ series up to each step's day (`forward`, no refit). Regression targets only."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -32,15 +33,18 @@ def _fitted(task: Any, model_name: str) -> tuple[Any, pd.Series]:
     return model.fit(train), series
 
 
-def _forecast(task: Any, sequence: Any, model_name: str) -> list[dict[str, Any]]:
+def one_step_forecasts(task: Any, model_name: str, dates: Sequence[str]) -> list[float]:
+    """The model's forecast for the day after each of `dates`, from the series up to and including that date.
+    Shared by the anchors and by a task's forecast hint (`WeatherTask(hint=...)`), so a hint is exactly the
+    anchor's number."""
     model, series = _fitted(task, model_name)
+    return [float(np.asarray(model.forward(y=series.loc[:date].to_numpy(), h=1)["mean"])[0]) for date in dates]
+
+
+def _forecast(task: Any, sequence: Any, model_name: str) -> list[dict[str, Any]]:
     column = SERIES_COLUMN[task.name]
-    out = []
-    for step in sequence.steps:
-        history = series.loc[: step.context["date"]].to_numpy()
-        value = float(np.asarray(model.forward(y=history, h=1)["mean"])[0])
-        out.append({column: round(value, 4)})
-    return out
+    values = one_step_forecasts(task, model_name, [step.context["date"] for step in sequence.steps])
+    return [{column: round(value, 4)} for value in values]
 
 
 def auto_arima(task: Any, sequence: Any) -> list[dict[str, Any]]:

@@ -9,7 +9,9 @@ paired, with a bootstrap CI over sequences. If the correction loses to the base,
 forecasts ran too low/high" cannot beat persistence on that task, however well the backbone reads it.
 
     python -m benchmarks.bias_correction [--tasks weather,finance] [--splits train,dev,test] [--episodes 12]
-        [--steps 4]
+        [--steps 4] [--statistical]
+
+`--statistical` adds AutoARIMA/AutoETS as bases: the forecast a `--weather-hint` run hands every LLM method.
 """
 
 from __future__ import annotations
@@ -32,14 +34,15 @@ def corrected(base: list[float], truth: list[float], share: float) -> list[float
     return out
 
 
-def compare(task: Any, split: str, episodes: int, steps: int) -> list[list[Any]]:
+def compare(task: Any, split: str, episodes: int, steps: int, *, statistical: bool = False
+            ) -> list[list[Any]]:
     from llm_as_rnn.metrics.bootstrap import bootstrap_mean, paired_bootstrap_difference
 
     sequences = task.sequences(split, limit=episodes, steps=steps)
     rows = []
     for target in (t for t in task.targets if t.kind == "regression"):
         revealed = truths(sequences, target.name)
-        for name, base in anchor_forecasts(task, sequences, target.name).items():
+        for name, base in anchor_forecasts(task, sequences, target.name, statistical=statistical).items():
             base_errors = absolute_errors(base, revealed)
             rows.append([split, target.name, name, "—", str(bootstrap_mean(base_errors)), "", len(sequences)])
             for share in SHARES:
@@ -56,12 +59,14 @@ def main() -> None:
     parser.add_argument("--splits", default="train,dev,test")
     parser.add_argument("--episodes", type=int, default=12)
     parser.add_argument("--steps", type=int, default=4)
+    parser.add_argument("--statistical", action="store_true", help="also correct AutoARIMA and AutoETS")
     args = parser.parse_args()
     from llm_as_rnn.tasks import get_task
 
     for name in args.tasks.split(","):
         task = get_task(name)
-        rows = [row for split in args.splits.split(",") for row in compare(task, split, args.episodes, args.steps)]
+        rows = [row for split in args.splits.split(",") for row in compare(task, split, args.episodes, args.steps,
+                                                                   statistical=args.statistical)]
         print(table(["split", "target", "base", "correction", "MAE", "Δ vs base", "sequences"], rows,
                     title=f"{name}: the base forecast corrected by its own running bias ({args.steps} steps)"))
         print()

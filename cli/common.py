@@ -111,6 +111,9 @@ def add_data_options(group: Any) -> None:
     group.add_argument("--mimic-dir", help="your MIMIC-IV folder (hosp/ tables) instead of the shipped demo")
     group.add_argument("--clinical-procedures", action="store_true",
                        help="show the visit's procedure codes (a proxy for the diagnosis: an ablation)")
+    group.add_argument("--weather-hint", choices=("auto_arima", "auto_ets"),
+                       help="add that statistical model's one-step forecast (the anchor's number, fitted on the "
+                            "training years) to every weather input")
 
 
 def task_options(args: argparse.Namespace, name: str) -> dict[str, Any]:
@@ -124,6 +127,9 @@ def task_options(args: argparse.Namespace, name: str) -> dict[str, Any]:
         return options
     if name == "finance":
         return {"series": getattr(args, "series", "sp500")}
+    if name == "weather":
+        hint = getattr(args, "weather_hint", None)
+        return {"hint": hint} if hint else {}  # absent when off: folders written before the option still match
     if name == "custom":
         if not getattr(args, "spec", None):
             raise UsageError("the custom task needs --spec path/to/spec.json (see tasks/custom.py for the format)")

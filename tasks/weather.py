@@ -10,6 +10,11 @@ The file's `weather` label column is wrong after 2012 (the upstream source stopp
 types), so rain is derived from precipitation (>= 1 mm). Inputs carry relative day indices and a coarse season,
 never calendar dates, to limit what the model can recall from memorised history. Splits are by time: train
 2012-2013, dev 2014, test 2015 (by the date of the predicted day).
+
+`hint="auto_arima"` (or `"auto_ets"`) adds one line to every input: that statistical model's forecast for
+tomorrow, fitted on the training years and fed the series up to today (exactly the anchor's number, so no future
+value can reach it). Persistence reads only today; the hint gives every LLM method something persistence lacks,
+and the question becomes whether memory can correct a good forecast rather than replace a bad one.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ ALIGN_TOLERANCE_C = 2.0
 WINDOW_DAYS = 7
 SPLIT_YEARS = {"train": (2012, 2013), "dev": (2014,), "test": (2015,)}
 COLUMNS = ("date", "precipitation", "temp_max", "temp_min", "wind")
+HINTS = {"auto_arima": "AutoARIMA", "auto_ets": "AutoETS"}
 SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
            6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
 
@@ -86,9 +92,18 @@ class WeatherTask(Task):
         Target("rain", "label", "will it rain tomorrow (precipitation of at least 1 mm)", labels=("yes", "no")),
     )
 
-    def __init__(self, *, window: int = WINDOW_DAYS, newest_first: bool = False, path: str | Path | None = None):
+    def __init__(self, *, window: int = WINDOW_DAYS, newest_first: bool = False, hint: str | None = None,
+                 path: str | Path | None = None):
         if window < 1:
             raise ValueError(f"weather window must be at least 1 day, got {window}")
+        if hint is not None:
+            if hint not in HINTS:
+                raise ValueError(f"unknown weather hint {hint!r}; choose one of {', '.join(HINTS)}")
+            from llm_as_rnn.anchors import statistical
+
+            if not statistical.available():
+                raise ImportError(f"the {hint} hint needs statsforecast: pip install 'llm-as-rnn[classical]'")
+        self.hint = hint
         self.window = window
         self.newest_first = newest_first
         self.path = path
@@ -139,8 +154,9 @@ class WeatherTask(Task):
 
     def _episode(self, frame: pd.DataFrame, block: list[int]) -> dict:
         inputs, targets, contexts = [], [], []
-        for d in block:
-            inputs.append(self.format_input(frame.iloc[d - self.window + 1:d + 1]))
+        hints = self._hints([str(frame["date"].iloc[d]) for d in block])
+        for d, hint in zip(block, hints, strict=True):
+            inputs.append(self.format_input(frame.iloc[d - self.window + 1:d + 1], hint=hint))
             tomorrow = frame.iloc[d + 1]
             targets.append({"temp_max": float(tomorrow["temp_max"]), "rain": str(tomorrow["rain"])})
             contexts.append({
@@ -152,9 +168,18 @@ class WeatherTask(Task):
         return {"sequence_id": f"weather-{frame['date'].iloc[block[0]]}", "inputs": inputs, "targets": targets,
                 "contexts": contexts}
 
-    def format_input(self, days: pd.DataFrame) -> str:
+    def _hints(self, dates: list[str]) -> list[float | None]:
+        """The hint model's forecast for the day after each date (None everywhere without a hint)."""
+        if self.hint is None:
+            return [None] * len(dates)
+        from llm_as_rnn.anchors.statistical import one_step_forecasts
+
+        return one_step_forecasts(self, self.hint, dates)
+
+    def format_input(self, days: pd.DataFrame, *, hint: float | None = None) -> str:
         """Fixed decimals, one line per day, relative indices (day 0 = today), a coarse season; no dates; and
-        today's observation stated again in words at the end, where a small model reads it."""
+        today's observation stated again in words at the end, where a small model reads it. A hint value is
+        stated after it, named as a statistical forecast (not as a fact)."""
         season = SEASONS[pd.Timestamp(days["date"].iloc[-1]).month]
         lines = [f"season: {season}", "day  temp_max  temp_min  precip_mm  wind_m_s"]
         rows = [
@@ -166,4 +191,7 @@ class WeatherTask(Task):
         rained = "yes" if today["precipitation"] >= RAIN_THRESHOLD_MM else "no"
         closing = (f"Today (day 0): temp_max {today['temp_max']:.1f} °C, temp_min {today['temp_min']:.1f} °C, "
                    f"precipitation {today['precipitation']:.1f} mm (rain: {rained}), wind {today['wind']:.1f} m/s.")
-        return "\n".join([*lines, *(rows[::-1] if self.newest_first else rows), closing])
+        hint_line = [] if hint is None else [
+            f"A statistical model ({HINTS[self.hint]}, from the daily temp_max series up to today) forecasts "
+            f"tomorrow's temp_max {hint:.1f} °C."]
+        return "\n".join([*lines, *(rows[::-1] if self.newest_first else rows), closing, *hint_line])

@@ -87,6 +87,19 @@ def test_tasks_and_methods_can_be_added_to_a_results_folder(scripted, tmp_path, 
     assert "task_options" in capsys.readouterr().err  # the same task with other data is refused
 
 
+def test_the_weather_hint_reaches_the_prompt_and_is_a_setting_of_the_folder(scripted, tmp_path, capsys):
+    pytest.importorskip("statsforecast")
+    out = str(tmp_path / "eval")
+    common = ["--tasks", "weather", "--methods", "zero_shot", "--episodes", "1", "--steps", "2", "--out", out]
+    assert main(["evaluate", "--weather-hint", "auto_arima", *common]) == 0
+    prompts = [c.user for c in scripted.calls_for("predict")]
+    assert len(prompts) == 2 and all("A statistical model (AutoARIMA" in p for p in prompts)
+    settings = json.loads((tmp_path / "eval" / "evaluation.json").read_text())
+    assert settings["task_options"] == {"weather": {"hint": "auto_arima"}}
+    assert main(["evaluate", *common]) == 2  # the same folder without the hint: other inputs, refused
+    assert "task_options" in capsys.readouterr().err
+
+
 def test_report_only_writes_what_finished_and_runs_nothing(scripted, tmp_path, capsys):
     out = tmp_path / "eval"
     common = ["--tasks", "weather", "--episodes", "2", "--steps", "2", "--out", str(out)]

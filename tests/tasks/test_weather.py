@@ -50,6 +50,36 @@ def test_newest_first_order_is_available():
     assert step.input.splitlines()[2].split()[0] == "0" and step.input.splitlines()[-1].startswith("Today")
 
 
+def test_the_hint_line_states_the_anchor_forecast_and_sees_no_future_value(tmp_path):
+    pytest.importorskip("statsforecast")
+    from llm_as_rnn.anchors.registry import anchor_predictions
+
+    task = WeatherTask(hint="auto_arima")
+    sequence = task.sequences("test", limit=1, steps=3)[0]
+    anchor = anchor_predictions(task, "auto_arima", sequence)
+    for step, forecast in zip(sequence.steps, anchor, strict=True):
+        last = step.input.splitlines()[-1]
+        assert last == (f"A statistical model (AutoARIMA, from the daily temp_max series up to today) forecasts "
+                        f"tomorrow's temp_max {forecast['temp_max']:.1f} °C.")
+        assert step.input.splitlines()[-2].startswith("Today (day 0)")
+    # Causal: every day after the first step's day rewritten to 99 °C leaves that step's hint unchanged.
+    frame = pd.read_csv(seattle_weather_path())
+    first_day = sequence.steps[0].context["date"]
+    frame.loc[pd.to_datetime(frame["date"]) > pd.Timestamp(first_day), "temp_max"] = 99.0
+    frame.to_csv(tmp_path / "future.csv", index=False)
+    tampered = WeatherTask(hint="auto_arima", path=tmp_path / "future.csv").sequences("test", limit=1, steps=3)[0]
+    assert tampered.id == sequence.id
+    assert tampered.steps[0].input == sequence.steps[0].input
+    assert tampered.steps[1].input != sequence.steps[1].input  # the tampered day is in step 1's window
+
+
+def test_no_hint_line_by_default_and_an_unknown_hint_is_refused(weather_task):
+    step = weather_task.sequences("test", limit=1, steps=1)[0].steps[0]
+    assert step.input.splitlines()[-1].startswith("Today (day 0)")
+    with pytest.raises(ValueError, match="unknown weather hint 'oracle'"):
+        WeatherTask(hint="oracle")
+
+
 def test_registry_and_bad_split():
     assert isinstance(get_task("weather"), WeatherTask)
     with pytest.raises(ValueError, match="unknown task 'nope'"):
