@@ -11,7 +11,10 @@ forecasts ran too low/high" cannot beat persistence on that task, however well t
     python -m benchmarks.bias_correction [--tasks weather,finance] [--splits train,dev,test] [--episodes 12]
         [--steps 4] [--statistical]
 
-`--statistical` adds AutoARIMA/AutoETS as bases: the forecast a `--weather-hint` run hands every LLM method.
+`--statistical` adds AutoARIMA/AutoETS as bases: the forecast a `--weather-hint` run hands every LLM method. Every
+base other than persistence also gets a second kind of adaptation a memory could carry ("which forecast has been
+closer in this sequence"): at step t, the base or persistence, whichever had the lower absolute error over the steps
+revealed before t (the base at ties and at step 0).
 """
 
 from __future__ import annotations
@@ -34,6 +37,15 @@ def corrected(base: list[float], truth: list[float], share: float) -> list[float
     return out
 
 
+def better_so_far(base: list[float], other: list[float], truth: list[float]) -> list[float]:
+    """At each step, `base` or `other`, whichever was closer over the steps revealed before it (base on ties)."""
+    out, base_error, other_error = [], 0.0, 0.0
+    for b, o, outcome in zip(base, other, truth, strict=True):
+        out.append(b if base_error <= other_error else o)
+        base_error, other_error = base_error + abs(b - outcome), other_error + abs(o - outcome)
+    return out
+
+
 def compare(task: Any, split: str, episodes: int, steps: int, *, statistical: bool = False
             ) -> list[list[Any]]:
     from llm_as_rnn.metrics.bootstrap import bootstrap_mean, paired_bootstrap_difference
@@ -42,13 +54,19 @@ def compare(task: Any, split: str, episodes: int, steps: int, *, statistical: bo
     rows = []
     for target in (t for t in task.targets if t.kind == "regression"):
         revealed = truths(sequences, target.name)
-        for name, base in anchor_forecasts(task, sequences, target.name, statistical=statistical).items():
+        forecasts = anchor_forecasts(task, sequences, target.name, statistical=statistical)
+        for name, base in forecasts.items():
             base_errors = absolute_errors(base, revealed)
             rows.append([split, target.name, name, "—", str(bootstrap_mean(base_errors)), "", len(sequences)])
-            for share in SHARES:
-                errors = absolute_errors([corrected(bs, ys, share) for bs, ys in zip(base, revealed, strict=True)],
-                                         revealed)
-                rows.append([split, target.name, name, f"{share:g} x running bias", str(bootstrap_mean(errors)),
+            adapted = {f"{share:g} x running bias": [corrected(bs, ys, share) for bs, ys in
+                                                     zip(base, revealed, strict=True)] for share in SHARES}
+            if name != "persistence" and "persistence" in forecasts:
+                adapted["better so far of it and persistence"] = [
+                    better_so_far(bs, ps, ys) for bs, ps, ys in zip(base, forecasts["persistence"], revealed,
+                                                                    strict=True)]
+            for label, values in adapted.items():
+                errors = absolute_errors(values, revealed)
+                rows.append([split, target.name, name, label, str(bootstrap_mean(errors)),
                              str(paired_bootstrap_difference(errors, base_errors)), len(sequences)])
     return rows
 
