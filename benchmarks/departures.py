@@ -7,9 +7,14 @@ persistence did and how many went farther, with their total contribution to the 
 follows a step with an error is also classed by its direction: against that error (a correction: "too high" last
 step, lower than today now) or with it (the wrong way). The measured feedback states that error's sign, so a memory
 that learned from it would correct against it. No LM call: it reads the folder's sequence files and rebuilds the
-split's sequences (same split, episodes and steps).
+split's sequences (same split, episodes, steps and task options).
 
-    python -m benchmarks.departures results/tune-weather/test [--tasks weather]
+`--reference` compares with another anchor instead (e.g. `auto_arima` for a `--weather-hint auto_arima` folder:
+how often a method wrote the hint's number). A forecast "equals" the reference when it is the reference rounded to
+the target's decimals (what the model would write to copy it); the Δ column sums over every step, so it still adds
+up to the report's paired Δ against that anchor.
+
+    python -m benchmarks.departures results/tune-weather/test [--tasks weather] [--reference persistence]
 """
 
 from __future__ import annotations
@@ -22,10 +27,10 @@ from typing import Any
 from benchmarks.common import table
 
 
-def departures(task: Any, settings: dict[str, Any], folder: Path) -> list[list[Any]]:
-    from llm_as_rnn.anchors.registry import ANCHORS
+def departures(task: Any, settings: dict[str, Any], folder: Path, *, reference: str = "persistence"
+               ) -> list[list[Any]]:
+    from llm_as_rnn.anchors.registry import anchor_predictions
 
-    persistence = ANCHORS[task.name]["persistence"]
     sequences = {q.id: q for q in task.sequences(settings["split"], limit=settings["episodes"],
                                                   steps=settings["steps"])}
     rows = []
@@ -37,7 +42,7 @@ def departures(task: Any, settings: dict[str, Any], folder: Path) -> list[list[A
             change = 0.0
             for record in stored:
                 sequence = sequences[record["sequence_id"]]
-                base = persistence(task, sequence)
+                base = anchor_predictions(task, reference, sequence)
                 last_error = 0.0  # the method's own error at the previous step (0: none yet, or unscored)
                 for predicted, anchor, step in zip(record["predictions"], base, sequence.steps, strict=True):
                     if not predicted or predicted.get(target.name) is None:
@@ -45,18 +50,18 @@ def departures(task: Any, settings: dict[str, Any], folder: Path) -> list[list[A
                         continue
                     steps += 1
                     forecast, truth = float(predicted[target.name]), float(step.target[target.name])
-                    reference = float(anchor[target.name])
+                    base_value = float(anchor[target.name])
                     error, last_error = last_error, forecast - truth
-                    if abs(forecast - reference) < 1e-9:
+                    delta = abs(forecast - truth) - abs(base_value - truth)
+                    change += delta
+                    if abs(forecast - round(base_value, target.decimals)) < 1e-9:
                         same += 1
                         continue
-                    delta = abs(forecast - truth) - abs(reference - truth)
                     closer += delta < 0
                     farther += delta > 0
-                    change += delta
                     if abs(error) >= 1e-9:
-                        against += (forecast - reference) * error < 0
-                        along += (forecast - reference) * error > 0
+                        against += (forecast - base_value) * error < 0
+                        along += (forecast - base_value) * error > 0
             if steps:
                 rows.append([stored[0]["method"] if stored else method_dir.name, target.name, steps, same,
                              steps - same, closer, farther, round(change / steps, 3), against, along])
@@ -67,15 +72,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path, help="an evaluation folder (with evaluation.json and sequences/)")
     parser.add_argument("--tasks", default="weather")
+    parser.add_argument("--reference", default="persistence", help="the anchor to compare with (default: persistence)")
     args = parser.parse_args()
     from llm_as_rnn.tasks import get_task
 
     settings = json.loads((args.folder / "evaluation.json").read_text())
     for name in args.tasks.split(","):
-        rows = departures(get_task(name), settings, args.folder)
-        print(table(["method", "target", "steps", "= persistence", "departures", "closer", "farther",
+        task = get_task(name, **(settings.get("task_options") or {}).get(name, {}))
+        rows = departures(task, settings, args.folder, reference=args.reference)
+        print(table(["method", "target", "steps", f"= {args.reference}", "departures", "closer", "farther",
                      "Δ MAE from departures", "against last error", "with last error"], rows,
-                    title=f"{name}, {settings['split']}: where each method leaves persistence ({args.folder})"))
+                    title=f"{name}, {settings['split']}: where each method leaves {args.reference} ({args.folder})"))
         print()
 
 

@@ -49,3 +49,21 @@ def test_a_departure_is_classed_against_or_with_the_methods_own_previous_error(t
     step1_error = forecasts[1] - truth[1]  # step 2 moves down: against step 1's error only if that was too high
     assert row[2:5] == [3, 0, 3]
     assert (row[8], row[9]) == ((1, 1) if step1_error > 0 else (0, 2))
+
+
+def test_against_another_anchor_a_copied_hint_is_no_departure():
+    """In the AutoARIMA-hint dev folder every forecast is the hint rounded to 0.1 °C: no departure from the
+    `auto_arima` anchor, and the Δ column (over every step) is the report's MAE difference to that anchor."""
+    pytest.importorskip("statsforecast")
+    from llm_as_rnn.tasks import get_task
+
+    folder = FOLDER.parents[1] / "hint-dev"
+    settings = json.loads((folder / "evaluation.json").read_text())
+    task = get_task("weather", **settings["task_options"]["weather"])
+    rows = departures(task, settings, folder, reference="auto_arima")
+    means = {r["method"]: r["estimate"] for r in json.loads((folder / "results.json").read_text())["rows"]
+             if r["kind"] == "overall" and r["metric"] == "temp_max.abs_error"}
+    assert len(rows) == 2
+    for method, _, steps, same, moved, *_, change, against, along in rows:
+        assert (steps, same, moved, against, along) == (48, 48, 0, 0, 0)
+        assert change == pytest.approx(means[method] - means["auto_arima"], abs=1e-3)
