@@ -129,7 +129,13 @@ def task_options(args: argparse.Namespace, name: str) -> dict[str, Any]:
         return {"series": getattr(args, "series", "sp500")}
     if name == "weather":
         hint = getattr(args, "weather_hint", None)
-        return {"hint": hint} if hint else {}  # absent when off: folders written before the option still match
+        if not hint:
+            return {}  # absent when off: folders written before the option still match
+        from llm_as_rnn.anchors import statistical
+
+        if not statistical.available():
+            raise UsageError(f"--weather-hint {hint} needs statsforecast: pip install 'llm-as-rnn[classical]'")
+        return {"hint": hint}
     if name == "custom":
         if not getattr(args, "spec", None):
             raise UsageError("the custom task needs --spec path/to/spec.json (see tasks/custom.py for the format)")

@@ -100,6 +100,16 @@ def test_the_weather_hint_reaches_the_prompt_and_is_a_setting_of_the_folder(scri
     assert "task_options" in capsys.readouterr().err
 
 
+def test_a_weather_hint_without_statsforecast_is_one_line_before_any_work(scripted, tmp_path, capsys, monkeypatch):
+    from llm_as_rnn.anchors import statistical
+
+    monkeypatch.setattr(statistical, "available", lambda: False)
+    assert main(["evaluate", "--tasks", "weather", "--weather-hint", "auto_arima", "--methods", "zero_shot",
+                 "--out", str(tmp_path / "eval")]) == 2
+    assert "--weather-hint auto_arima needs statsforecast" in capsys.readouterr().err
+    assert scripted.calls == [] and not (tmp_path / "eval").exists()
+
+
 def test_report_only_writes_what_finished_and_runs_nothing(scripted, tmp_path, capsys):
     out = tmp_path / "eval"
     common = ["--tasks", "weather", "--episodes", "2", "--steps", "2", "--out", str(out)]
