@@ -91,10 +91,11 @@ class Memory:
     bullets: tuple[tuple[str, ...], ...]
 
     @classmethod
-    def from_outputs(cls, schema: MemorySchema, outputs: Mapping[str, Any]) -> Memory:
+    def from_outputs(cls, schema: MemorySchema, outputs: Mapping[str, Any], *, limit: int | None = None) -> Memory:
         """Build from an updater's typed outputs (one list of strings per section); a bullet that the length
-        limit cut mid-sentence loses its trailing fragment."""
-        return schema.memory({name: [whole_sentences(str(b)) for b in _as_list(outputs.get(name))]
+        limit cut mid-sentence loses its trailing fragment. `limit`: the engine's cap on one string (None: none),
+        so a bullet it cut inside a clause is recognised (`cut_bullet`)."""
+        return schema.memory({name: [whole_sentences(cut_bullet(str(b), limit)) for b in _as_list(outputs.get(name))]
                               for name in schema.names})
 
     def render(self, *, numbered: bool = False) -> str:
@@ -109,9 +110,10 @@ class Memory:
                 lines.append(EMPTY_SECTION)
         return "\n".join(lines)
 
-    def edited(self, remove: Iterable[int], add: Mapping[str, Iterable[str]]) -> Memory:
+    def edited(self, remove: Iterable[int], add: Mapping[str, Iterable[str]], *, limit: int | None = None) -> Memory:
         """Delete bullets by their number in `render(numbered=True)` (unknown numbers are ignored), then append
-        new bullets to their sections (repeats of kept bullets are dropped)."""
+        new bullets to their sections (repeats of kept bullets are dropped; one the engine's `limit` cut is
+        trimmed as in `from_outputs`)."""
         drop = {int(n) for n in remove}
         kept, number = [], 0
         for items in self.bullets:
@@ -121,7 +123,8 @@ class Memory:
                 if number not in drop:
                     section.append(bullet)
             kept.append(section)
-        merged = {name: [*kept[i], *(add.get(name) or [])] for i, name in enumerate(self.schema.names)}
+        merged = {name: [*kept[i], *(cut_bullet(str(b), limit) for b in add.get(name) or [])]
+                  for i, name in enumerate(self.schema.names)}
         return self.schema.memory(merged)
 
     def masked(self, values: Iterable[float], mask: str = "[a past value]") -> Memory:
@@ -178,6 +181,21 @@ def whole_sentences(text: str, limit: int | None = None) -> str:
     if cut > 0:
         return text[: cut + 1]
     return "" if cut_by_limit else text
+
+
+def cut_bullet(text: str, limit: int | None) -> str:
+    """A bullet the engine's string limit cut (as long as `limit`, not ending a sentence) back to its last whole
+    sentence, list clause or list item ("...; Non-ST elevation" -> "...", closed with "."), or to nothing.
+    Diagnosis lists are written as "A, B; C" without a sentence end, so cutting to the last sentence alone would
+    drop a patient's whole list for its last, cut item (the clinical runs stored such bullets: "...; Non-ST
+    elevation", "...with chronic kidney病"). A bullet shorter than the limit is returned as it is."""
+    if limit is None or len(text) < limit:
+        return text
+    text = " ".join(text.split())
+    if text[-1:] in ".!?)" and not text[-2:-1].isdigit():
+        return text
+    cut = max(text.rfind(mark) for mark in (". ", "! ", "? ", "; ", ", "))
+    return text[:cut] + "." if cut > 0 else ""
 
 
 def clean_bullets(items: Iterable[Any]) -> tuple[str, ...]:

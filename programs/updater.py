@@ -23,6 +23,13 @@ BULLET_TOKENS = 128
 UPDATE_POLICIES: tuple[str, ...] = get_args(UpdatePolicy)
 
 
+def string_limit(lm: Any) -> int | None:
+    """The cap the backbone's engine puts on one JSON string (the embedded engine's grammar: 160 characters by
+    default), or None where nothing cuts a string (hosted backbones, a proposer engine with the cap off)."""
+    limit = getattr(getattr(lm, "engine", None), "max_string_chars", None)
+    return limit if isinstance(limit, int) and limit > 0 else None
+
+
 class MemoryUpdater(dspy.Module):
     """h_t = update(h_{t-1}, step, e_t) with the budget shown to the model and enforced in code.
 
@@ -71,19 +78,20 @@ class MemoryUpdater(dspy.Module):
             inputs["feedback"] = feedback.text
         elif feedback.measured:
             inputs["step"] = f"{feedback.report}\nMeasured error: {feedback.measured}"
+        limit = string_limit(lm or dspy.settings.lm)
         out = self._ask(inputs, record, lm)
         if out is None:
             return memory
         if self.fused:
             feedback.critique = whole_sentences(str(out.get("critique") or ""), self._critique_limit)
-        draft = self._apply(memory, out)
+        draft = self._apply(memory, out, limit)
         used = count(draft.render())
         if used > self.budget.tokens:
             record.budget_actions.append(f"reask:{used}")
             retry = self._ask({**inputs, "memory": draft.render(numbered=self.policy == "delta"),
                                "budget": self.budget.describe_overflow(used)}, record, lm)
             if retry is not None:
-                draft = self._apply(draft, retry)
+                draft = self._apply(draft, retry, limit)
         draft, dropped = self.budget.fit(draft, count)
         if dropped:
             record.budget_actions.append(f"cut:{dropped}")
@@ -91,10 +99,11 @@ class MemoryUpdater(dspy.Module):
             record.budget_actions.append("emptied")
         return draft
 
-    def _apply(self, memory: Memory, out: dict[str, Any]) -> Memory:
+    def _apply(self, memory: Memory, out: dict[str, Any], limit: int | None) -> Memory:
         if self.policy == "delta":
-            return memory.edited(out.get("remove") or [], {name: out.get(name) or [] for name in self.schema.names})
-        return Memory.from_outputs(self.schema, out)
+            return memory.edited(out.get("remove") or [], {name: out.get(name) or [] for name in self.schema.names},
+                                 limit=limit)
+        return Memory.from_outputs(self.schema, out, limit=limit)
 
     def _ask(self, inputs: dict[str, Any], record: StepRecord, lm: dspy.BaseLM | None) -> dict[str, Any] | None:
         out = guarded_call(self.update, role="update", record=record, max_tokens=self.max_tokens, lm=lm, **inputs)

@@ -147,6 +147,53 @@ def test_a_bullet_cut_mid_sentence_loses_its_fragment():
     assert memory.as_dict() == {"patterns": ["Rises 2 a step."], "corrections": ["add 1.25"]}
 
 
+@pytest.mark.parametrize(("bullet", "kept"), [
+    # the two bullets the clinical headline stored cut by the embedded engine's 160-character limit
+    ("Acute kidney failure, unspecified; Hypertensive chronic kidney disease with stage 1 through stage 4 chronic "
+     "kidney disease, or unspecified; Non-ST elevation",
+     "Acute kidney failure, unspecified; Hypertensive chronic kidney disease with stage 1 through stage 4 chronic "
+     "kidney disease, or unspecified."),
+    ("The patient has hypertension. History: heart failure (moderate), hypertension chronic kidney disease, "
+     "unspecified, with chronic kidney病", "The patient has hypertension. History: heart failure (moderate), "
+     "hypertension chronic kidney disease, unspecified."),
+    ("no sentence end and no clause end in a bullet that the limit cut somewhere in the middle of its only clause",
+     ""),
+    ("Forecasts ran 1.5 °C too low on average; add about half of that, which is 0.", "Forecasts ran 1.5 °C too low "
+     "on average; add about half of that."),  # a decimal point the limit cut is no sentence end
+    ("A whole sentence that happens to end exactly at the limit.", "A whole sentence that happens to end exactly at "
+     "the limit."),
+])
+def test_a_bullet_the_engine_limit_cut_keeps_its_whole_sentences_or_list_clauses(bullet, kept):
+    from llm_as_rnn.programs.memory import Memory, cut_bullet
+
+    assert cut_bullet(bullet, len(bullet)) == kept
+    assert cut_bullet(bullet, len(bullet) + 1) == bullet  # shorter than the limit: the limit did not cut it
+    assert cut_bullet(bullet, None) == bullet
+    memory = Memory.from_outputs(TOY_SCHEMA, {"patterns": [bullet]}, limit=len(bullet))
+    assert memory.as_dict()["patterns"] == ([kept] if kept else [])
+
+
+def test_the_updater_trims_by_the_engine_limit_and_only_there():
+    """The embedded engine's grammar cuts every free string at `max_string_chars`; a hosted backbone cuts none."""
+    from llm_as_rnn.programs.updater import string_limit
+
+    task = ToyTask()
+    sequence = task.sequences(limit=1, steps=2)[0]
+    listed = "Rises 2 a step; then flat; then a fall of three units at the"
+
+    def responder(call):
+        return {**toy_responder(call), "patterns": [listed]} if call.role == "update" else toy_responder(call)
+
+    for limit, expected in ((len(listed), "Rises 2 a step; then flat."), (None, listed)):
+        lm, engine = scripted_lm(responder)
+        engine.max_string_chars = limit
+        assert string_limit(lm) == limit
+        with dspy.context(lm=lm):
+            out = LLMAsRNN(task, budget=80)(steps=sequence.steps, sequence_id=sequence.id)
+        assert f"- {expected}" in out.records[0].memory
+    assert string_limit(None) is None and string_limit(dspy.LM("openai/gpt-4o-mini")) is None
+
+
 def test_masking_replaces_past_values_but_keeps_error_sizes():
     schema = WeatherTask().memory_schema
     memory = schema.memory({"patterns": ["The predicted 29.4°C was 11.1 °C above the actual 18.3 °C."],
