@@ -33,7 +33,8 @@ def audit(root: Path, limit: int) -> list[list[Any]]:
     cut, stored = Counter(), Counter()
     for path in sorted(root.rglob("sequences/*/*/*.json")):
         result = json.loads(path.read_text(encoding="utf-8"))
-        key = (str(path.parents[3].relative_to(root.parent)), result.get("task", path.parts[-3]), result.get("method"))
+        task = result.get("task") or path.parts[-3].rsplit("-", 1)[0]  # the folder is "<task>-<settings hash>"
+        key = (str(path.parents[3].relative_to(root.parent)), task, result.get("method"))
         stored[key] += 1
         cut[key] += held_a_cut_bullet(result, limit)
     return [[*key, cut[key], stored[key]] for key in sorted(stored) if cut[key]]

@@ -33,6 +33,7 @@ def departures(task: Any, settings: dict[str, Any], folder: Path, *, reference: 
 
     sequences = {q.id: q for q in task.sequences(settings["split"], limit=settings["episodes"],
                                                   steps=settings["steps"])}
+    bases = {q.id: anchor_predictions(task, reference, q) for q in sequences.values()}  # once, for every method
     rows = []
     for method_dir in sorted(p for p in (folder / "sequences").glob(f"{task.name}-*/*") if p.is_dir()):
         stored = [json.loads(f.read_text()) for f in sorted(method_dir.glob("*.json"))]
@@ -41,8 +42,7 @@ def departures(task: Any, settings: dict[str, Any], folder: Path, *, reference: 
             same = closer = farther = steps = against = along = 0
             change = 0.0
             for record in stored:
-                sequence = sequences[record["sequence_id"]]
-                base = anchor_predictions(task, reference, sequence)
+                sequence, base = sequences[record["sequence_id"]], bases[record["sequence_id"]]
                 last_error = 0.0  # the method's own error at the previous step (0: none yet, or unscored)
                 for predicted, anchor, step in zip(record["predictions"], base, sequence.steps, strict=True):
                     if not predicted or predicted.get(target.name) is None:
