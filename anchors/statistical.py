@@ -10,8 +10,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-SERIES_COLUMN = {"weather": "temp_max", "finance": "return_pct"}
-
 
 def available() -> bool:
     try:
@@ -26,7 +24,7 @@ def _fitted(task: Any, model_name: str) -> tuple[Any, pd.Series]:
     from statsforecast.models import AutoARIMA, AutoETS
 
     frame = task.daily.to_pandas()
-    series = pd.Series(frame[SERIES_COLUMN[task.name]].to_numpy(float), index=frame["date"])
+    series = pd.Series(frame[task.series_column].to_numpy(float), index=frame["date"])
     years = pd.to_datetime(frame["date"]).dt.year
     train = series[years.isin(task.split_years["train"]).to_numpy()].to_numpy()
     model = {"auto_arima": AutoARIMA, "auto_ets": AutoETS}[model_name](season_length=1)
@@ -42,7 +40,7 @@ def one_step_forecasts(task: Any, model_name: str, dates: Sequence[str]) -> list
 
 
 def _forecast(task: Any, sequence: Any, model_name: str) -> list[dict[str, Any]]:
-    column = SERIES_COLUMN[task.name]
+    column = task.series_column
     values = one_step_forecasts(task, model_name, [step.context["date"] for step in sequence.steps])
     return [{column: round(value, 4)} for value in values]
 

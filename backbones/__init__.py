@@ -10,7 +10,8 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from llm_as_rnn.backbones.errors import BackboneError
 from llm_as_rnn.backbones.model_string import EMBEDDED_DEFAULT, ModelString, parse_model_string
-from llm_as_rnn.backbones.registry import Roles, load_backbone
+from llm_as_rnn.backbones.registry import load_backbone
+from llm_as_rnn.backbones.roles import Roles
 from llm_as_rnn.backbones.tokenizer import token_counter
 
 __all__ = [

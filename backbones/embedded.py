@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import atexit
 import hashlib
-import threading
 from pathlib import Path
 
 from llm_as_rnn.backbones.catalog import EMBEDDED_MODELS, gguf_path
 from llm_as_rnn.backbones.errors import BackboneError
-from llm_as_rnn.backbones.llamacpp_engine import LlamaCppEngine
+from llm_as_rnn.backbones.llamacpp_engine import shared_engine
 
-_engines: dict[tuple, LlamaCppEngine] = {}
-_engines_lock = threading.Lock()
+__all__ = ["resolve_gguf", "shared_engine"]
 
 
 def resolve_gguf(name: str) -> tuple[Path, str]:
@@ -37,22 +34,3 @@ def resolve_gguf(name: str) -> tuple[Path, str]:
     stat = path.resolve().stat()
     digest = hashlib.sha1(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:10]
     return path, f"{path.stem.lower()}-{digest}"
-
-
-@atexit.register
-def _close_engines() -> None:
-    """Free llama.cpp contexts before interpreter teardown (their finalizers fail once modules are gone)."""
-    with _engines_lock:
-        for engine in _engines.values():
-            engine.shutdown()
-        _engines.clear()
-
-
-def shared_engine(path: Path, **settings) -> LlamaCppEngine:
-    """One loaded model per (file, settings) in this process, shared by every role and every copy."""
-    key = (str(path.resolve()), tuple(sorted(settings.items())))
-    with _engines_lock:
-        engine = _engines.get(key)
-        if engine is None:
-            engine = _engines[key] = LlamaCppEngine(path, **settings)
-        return engine

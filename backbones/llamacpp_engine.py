@@ -8,6 +8,7 @@ capability itself, keeps DSPy's cache, retries, usage and callbacks, and needs n
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import logging
@@ -286,9 +287,30 @@ class LlamaCppEngine:
 
     @classmethod
     def load_state(cls, state: dict[str, Any]) -> LlamaCppEngine:
-        from llm_as_rnn.backbones.embedded import shared_engine
-
         return shared_engine(Path(state.pop("model_path")), **state)
+
+
+_engines: dict[tuple, LlamaCppEngine] = {}
+_engines_lock = threading.Lock()
+
+
+@atexit.register
+def _close_engines() -> None:
+    """Free llama.cpp contexts before interpreter teardown (their finalizers fail once modules are gone)."""
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.shutdown()
+        _engines.clear()
+
+
+def shared_engine(path: Path, **settings) -> LlamaCppEngine:
+    """One loaded model per (file, settings) in this process, shared by every role and every copy."""
+    key = (str(path.resolve()), tuple(sorted(settings.items())))
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = LlamaCppEngine(path, **settings)
+        return engine
 
 
 def _chat_text(llm: Any, messages: list[dict[str, str]]) -> str:

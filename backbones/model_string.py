@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 
 from llm_as_rnn.backbones.errors import BackboneError
+from llm_as_rnn.backbones.litellm_module import litellm_module
 
 EMBEDDED_PROVIDER = "llamacpp"
-# The default reads its memory (numeric and categorical notes: see the README's sensitivity table); SmolLM2 is the
+# The default reads its memory (numeric and categorical notes: results/README.md, "Benchmarks"); SmolLM2 is the
 # fast smoke-test backbone, which does not.
 EMBEDDED_DEFAULT = "llamacpp/qwen2.5-coder-1.5b-instruct"
 EMBEDDED_SMOKE = "llamacpp/smollm2-135m-instruct"
@@ -58,8 +59,6 @@ def parse_model_string(text: str) -> ModelString:
 
 
 def _check_litellm_provider(provider: str, text: str) -> None:
-    from llm_as_rnn.backbones.litellm_module import litellm_module
-
     known = {str(getattr(p, "value", p)) for p in litellm_module().provider_list}
     if provider not in known:
         close = sorted(p for p in known if p.startswith(provider[:3]))[:6]

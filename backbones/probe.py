@@ -9,6 +9,7 @@ first call in a child turns that into one line that names the backbone, the sign
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -17,6 +18,14 @@ import sys
 import time
 from dataclasses import dataclass
 from typing import Any
+
+import dspy
+
+from llm_as_rnn.backbones.cpu import compiled_features, cpu_model
+from llm_as_rnn.backbones.errors import BackboneError
+from llm_as_rnn.backbones.registry import load_backbone
+from llm_as_rnn.backbones.router import RouterEngine
+from llm_as_rnn.utils.redact import redact
 
 PROBE_TIMEOUT_S = 300.0
 
@@ -36,8 +45,6 @@ class ProbeResult:
 
 def probe_in_child(model: str, *, timeout: float = PROBE_TIMEOUT_S, api_base: str | None = None) -> ProbeResult:
     """Make one schema-constrained call to `model` in a child process and report what happened."""
-    from llm_as_rnn.reports.redact import redact
-
     command = [sys.executable, "-m", "llm_as_rnn.backbones.probe", model]
     if api_base:
         command += ["--api-base", api_base]
@@ -63,10 +70,6 @@ def probe_in_child(model: str, *, timeout: float = PROBE_TIMEOUT_S, api_base: st
 def probe_reachable(lm: Any, *, api_base: str | None = None, timeout: float = 20.0) -> None:
     """One tiny call, no retries, before any work is spent: an unreachable or unauthorised served backbone fails
     in seconds with one line naming the model and the address (the embedded backbone loaded already: skipped)."""
-    from llm_as_rnn.backbones.errors import BackboneError
-    from llm_as_rnn.backbones.router import RouterEngine
-    from llm_as_rnn.reports.redact import redact
-
     engine = getattr(lm, "engine", None)
     if not (engine == "litellm" or isinstance(engine, RouterEngine)):
         return  # in-process (llama.cpp, loaded already) or a custom engine: nothing to reach
@@ -82,8 +85,6 @@ def probe_reachable(lm: Any, *, api_base: str | None = None, timeout: float = 20
 
 def build_summary() -> str:
     """llama-cpp-python's version and the CPU kernels compiled into it, in one line."""
-    from llm_as_rnn.backbones.cpu import compiled_features, cpu_model
-
     try:
         import llama_cpp
     except ImportError:
@@ -93,9 +94,7 @@ def build_summary() -> str:
 
 
 def _child(model: str, api_base: str | None) -> dict:
-    import dspy
 
-    from llm_as_rnn.backbones import load_backbone
 
     class Probe(dspy.Signature):
         """Answer with the sum of the two numbers."""
@@ -111,8 +110,6 @@ def _child(model: str, api_base: str | None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     parser = argparse.ArgumentParser(prog="python -m llm_as_rnn.backbones.probe")
     parser.add_argument("model")
     parser.add_argument("--api-base")

@@ -8,15 +8,17 @@ from typing import Any
 
 import dspy
 
+from llm_as_rnn.backbones.embedded import resolve_gguf, shared_engine
 from llm_as_rnn.backbones.errors import BackboneError
+from llm_as_rnn.backbones.litellm_module import litellm_module
 from llm_as_rnn.backbones.model_string import EMBEDDED_DEFAULT, parse_model_string
-from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.backbones.router import RouterEngine
 
 logger = logging.getLogger(__name__)
 
 _SECRET_KWARGS = ("api_key", "aws_secret_access_key", "azure_ad_token", "vertex_credentials")
 
-__all__ = ["Roles", "load_backbone"]
+__all__ = ["describe", "load_backbone"]
 
 
 def load_backbone(
@@ -68,8 +70,6 @@ def load_backbone(
         if api_base or litellm_kwargs:
             extra = ", ".join(["api_base"] * bool(api_base) + sorted(litellm_kwargs))
             raise BackboneError(f"{model}: the embedded backbone runs in-process and takes no {extra}.")
-        from llm_as_rnn.backbones.embedded import resolve_gguf, shared_engine
-
         path, model_id = resolve_gguf(parsed.name)
         settings = {} if max_string_chars is None else {"max_string_chars": max_string_chars}
         engine = shared_engine(path, n_ctx=n_ctx, contexts=contexts, **settings)
@@ -77,14 +77,10 @@ def load_backbone(
                      cache=cache, num_retries=num_retries)
         return limit_concurrency(lm, max_concurrency)
     if response_schema:
-        from llm_as_rnn.backbones.litellm_module import litellm_module
-
         litellm_module().register_model({parsed.text: {"litellm_provider": parsed.provider, "mode": "chat",
                                                        "supports_response_schema": True}})
     replicas = [b.strip() for b in (api_base or "").split(",") if b.strip()]
     if len(replicas) > 1:
-        from llm_as_rnn.backbones.router import RouterEngine
-
         engine = RouterEngine(parsed.text, replicas, timeout=timeout, **litellm_kwargs)
         lm = dspy.LM(parsed.text, engine=engine, temperature=temperature, max_tokens=max_tokens, cache=cache,
                      num_retries=num_retries)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, fields
 
 import dspy
 
+from llm_as_rnn.backbones.registry import describe, load_backbone
+
 
 @dataclass(frozen=True)
 class Roles:
@@ -24,8 +26,6 @@ class Roles:
         cls, predictor: str | None, critic: str | None = None, updater: str | None = None, **backbone_kwargs
     ) -> Roles:
         """Build each distinct model string once; unnamed roles use the predictor's backbone."""
-        from llm_as_rnn.backbones.registry import load_backbone
-
         built: dict[str, dspy.BaseLM] = {}
 
         def lm(text: str | None) -> dspy.BaseLM | None:
@@ -39,6 +39,4 @@ class Roles:
         return cls(predictor=main, critic=lm(critic) or main, updater=lm(updater) or main)
 
     def describe(self) -> dict[str, str]:
-        from llm_as_rnn.backbones.registry import describe
-
         return {f.name: describe(getattr(self, f.name)) for f in fields(self)}

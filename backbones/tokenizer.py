@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import dspy
 
+from llm_as_rnn.backbones.litellm_module import litellm_module
+
 TokenCounter = Callable[[str], int]
 
 
@@ -29,6 +31,4 @@ def token_counter(lm: dspy.BaseLM | None) -> TokenCounter:
 def _litellm_count(model: str, text: str) -> int:
     if not text:
         return 0
-    from llm_as_rnn.backbones.litellm_module import litellm_module
-
     return int(litellm_module().token_counter(model=model, text=text))

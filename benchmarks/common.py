@@ -40,12 +40,10 @@ def anchor_forecasts(task: Any, sequences: Sequence[Any], target: str, *, statis
                      ) -> dict[str, list[list[float]]]:
     """Each classical anchor's forecasts of `target`, one list per sequence; anchors that leave a step of it
     unforecast are left out. `statistical` adds AutoARIMA/AutoETS where statsforecast is installed."""
-    from llm_as_rnn.anchors import statistical as statistical_models
-    from llm_as_rnn.anchors.registry import ANCHORS, STATISTICAL
+    from llm_as_rnn.anchors.registry import STATISTICAL, anchor_names, anchor_predictions
 
-    anchors = dict(ANCHORS.get(task.name, {}))
-    if statistical and statistical_models.available() and task.name in statistical_models.SERIES_COLUMN:
-        anchors.update(STATISTICAL)
+    names = [n for n in anchor_names(task) if statistical or n not in STATISTICAL]
+    anchors = {name: (lambda t, s, name=name: anchor_predictions(t, name, s)) for name in names}
     out = {}
     for name, anchor in anchors.items():
         predicted = [anchor(task, sequence) for sequence in sequences]

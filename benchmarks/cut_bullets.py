@@ -4,7 +4,7 @@ Since e3533ba the updater trims such a bullet (`programs.memory.cut_bullet`: as 
 sentence, back to its last sentence, clause or list item). That is a change in code, not in the prompts, so a
 results folder written before it still reuses those sequences (their fingerprint matches). This lists, per folder,
 task and method, how many stored sequences the trimming would have changed; delete those files and resume the
-folder's command to repair it (README, "Stored results carry a prompt fingerprint").
+folder's command to repair it (DESIGN.md, "Stored results carry a prompt fingerprint").
 
     python -m benchmarks.cut_bullets [results] [--limit 160]
 """

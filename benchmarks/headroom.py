@@ -21,11 +21,10 @@ from benchmarks.common import absolute_errors, anchor_forecasts, table, truths
 
 def compare(task: Any, split: str, episodes: int | None, steps: int) -> list[list[Any]]:
     """One row per anchor and regression target: its MAE and its paired difference to the reference anchor."""
-    from llm_as_rnn.anchors.registry import PRIMARY_ANCHOR
     from llm_as_rnn.metrics.bootstrap import bootstrap_mean, paired_bootstrap_difference
 
     sequences = task.sequences(split, limit=episodes, steps=steps)
-    reference = PRIMARY_ANCHOR[task.name]
+    reference = task.primary_anchor
     rows = []
     for target in (t for t in task.targets if t.kind == "regression"):
         revealed = truths(sequences, target.name)
@@ -45,7 +44,6 @@ def main() -> None:
     parser.add_argument("--episodes", default="12,24,all", help="comma-separated counts; 'all' = every sequence")
     parser.add_argument("--steps", type=int, default=4)
     args = parser.parse_args()
-    from llm_as_rnn.anchors.registry import PRIMARY_ANCHOR
     from llm_as_rnn.tasks import get_task
 
     counts = [None if c == "all" else int(c) for c in args.episodes.split(",")]
@@ -53,8 +51,8 @@ def main() -> None:
         task = get_task(name)
         rows = [row for split in args.splits.split(",") for count in counts
                 for row in compare(task, split, count, args.steps)]
-        print(table(["split", "sequences", "target", "anchor", "MAE", f"Δ vs {PRIMARY_ANCHOR[name]}"], rows,
-                    title=f"{name}: each classical anchor against {PRIMARY_ANCHOR[name]} ({args.steps} steps)"))
+        print(table(["split", "sequences", "target", "anchor", "MAE", f"Δ vs {task.primary_anchor}"], rows,
+                    title=f"{name}: each classical anchor against {task.primary_anchor} ({args.steps} steps)"))
         print()
 
 

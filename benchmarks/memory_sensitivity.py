@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.common import table
+from llm_as_rnn.programs.memory import MemorySchema
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def main() -> None:
         outputs = {}
         with dspy.context(lm=lm, adapter=SequenceProgram(task).adapter):
             for probe in probes:
-                memory = task.memory_schema.memory(probe.bullets).render()
+                memory = MemorySchema.of(task.memory_spec).memory(probe.bullets).render()
                 outputs[probe.name] = [predictor(memory, s.input, StepRecord(0, s.input, None, dict(s.target)))
                                        for s in steps]
         base = outputs["empty"]

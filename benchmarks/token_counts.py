@@ -19,6 +19,7 @@ import statistics
 from pathlib import Path
 
 from benchmarks.common import table
+from llm_as_rnn.programs.memory import MemorySchema
 
 # (exact tokenizer, its embedded alias, the same model served under a string LiteLLM has no tokenizer for)
 PAIRS = (("Qwen2.5-Coder (0.5B and 1.5B share it)", "qwen2.5-coder-0.5b-instruct",
@@ -35,7 +36,7 @@ def texts_by_task(results: Path | None, per_task: int) -> dict[str, list[str]]:
         task = get_task(name)
         inputs = [s.input for seq in task.sequences("dev", limit=per_task, steps=3) for s in seq.steps]
         texts[f"{name} inputs"] = inputs
-        texts[f"{name} memory skeleton"] = [task.memory_schema.empty().render()]
+        texts[f"{name} memory skeleton"] = [MemorySchema.of(task.memory_spec).empty().render()]
     if results is not None:
         memories: dict[str, list[str]] = {}
         for path in sorted(results.rglob("sequences/*/llm_as_rnn*/*.json")):

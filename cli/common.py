@@ -13,12 +13,12 @@ from typing import Any
 from llm_as_rnn.backbones.errors import BackboneError
 from llm_as_rnn.backbones.model_string import EMBEDDED_DEFAULT
 from llm_as_rnn.evaluation.store import StoreMismatchError
-from llm_as_rnn.optimize.artifacts import ProgramFileError
 from llm_as_rnn.optimize.tune import TuneError
+from llm_as_rnn.programs.artifacts import ProgramFileError
 from llm_as_rnn.programs.budget import BudgetError
 from llm_as_rnn.programs.registry import MethodError
-from llm_as_rnn.reports.redact import RedactingFilter
 from llm_as_rnn.tasks.table import DataError
+from llm_as_rnn.utils.redact import RedactingFilter
 
 
 class UsageError(ValueError):
@@ -105,42 +105,26 @@ def _roles(args: argparse.Namespace, predictor: str, critic: str | None = None, 
 
 
 def add_data_options(group: Any) -> None:
-    """The options that say which data a task reads (every verb that builds a task takes them)."""
-    group.add_argument("--spec", help="JSON spec of your own data, for the custom task (see tasks/custom.py)")
-    group.add_argument("--series", default="sp500", choices=("sp500", "nasdaq"), help="finance index")
-    group.add_argument("--mimic-dir", help="your MIMIC-IV folder (hosp/ tables) instead of the shipped demo")
-    group.add_argument("--clinical-procedures", action="store_true",
-                       help="show the visit's procedure codes (a proxy for the diagnosis: an ablation)")
-    group.add_argument("--weather-hint", choices=("auto_arima", "auto_ets"),
-                       help="add that statistical model's one-step forecast (the anchor's number, fitted on the "
-                            "training years) to every weather input")
+    """The options that say which data a task reads (every verb that builds a task takes them): each task's own,
+    declared in `tasks/registry.py`."""
+    from llm_as_rnn.tasks.registry import all_options
+
+    for option in all_options():
+        if option.is_flag:
+            group.add_argument(option.flag, action="store_true", help=option.help)
+        else:
+            group.add_argument(option.flag, choices=option.choices, help=option.help)
 
 
 def task_options(args: argparse.Namespace, name: str) -> dict[str, Any]:
-    """Constructor options of task `name` from the data flags; a missing --spec is a user error, up front."""
-    if name == "clinical":
-        options: dict[str, Any] = {"procedures": bool(getattr(args, "clinical_procedures", False))}
-        if getattr(args, "mimic_dir", None):
-            if not Path(args.mimic_dir).is_dir():
-                raise UsageError(f"--mimic-dir {args.mimic_dir}: no such folder")
-            options["mimic_dir"] = args.mimic_dir
-        return options
-    if name == "finance":
-        return {"series": getattr(args, "series", "sp500")}
-    if name == "weather":
-        hint = getattr(args, "weather_hint", None)
-        if not hint:
-            return {}  # absent when off: folders written before the option still match
-        from llm_as_rnn.anchors import statistical
+    """Constructor options of task `name` from the data flags; a missing or bad one is a user error, up front."""
+    from llm_as_rnn.tasks.registry import TaskOptionError
+    from llm_as_rnn.tasks.registry import task_options as options_of
 
-        if not statistical.available():
-            raise UsageError(f"--weather-hint {hint} needs statsforecast: pip install 'llm-as-rnn[classical]'")
-        return {"hint": hint}
-    if name == "custom":
-        if not getattr(args, "spec", None):
-            raise UsageError("the custom task needs --spec path/to/spec.json (see tasks/custom.py for the format)")
-        return {"spec": args.spec}
-    return {}
+    try:
+        return options_of(name, vars(args))
+    except TaskOptionError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def no_sequences_error(task: Any, split: str, steps: int) -> UsageError:
@@ -181,54 +165,33 @@ def warn_small_sample(count: int, what: str = "sequences") -> None:
 
 
 def add_program_arguments(parser: argparse.ArgumentParser) -> None:
-    """The LLM-as-RNN architecture, or a saved (compiled) program to start from."""
-    from llm_as_rnn.programs.critic import FEEDBACK_MODES
-    from llm_as_rnn.programs.llm_as_rnn import DEFAULT_BUDGET_TOKENS, POLICIES
+    """The LLM-as-RNN settings (one flag per `RNNConfig` field, each with its default), or a saved (compiled)
+    program to start from."""
+    from llm_as_rnn.programs.config import add_config_arguments
 
     group = parser.add_argument_group("program")
-    group.add_argument("--program", help="a saved program folder (from llm-rnn optimize or tune) instead of a new one")
-    group.add_argument("--budget", type=positive_int, default=DEFAULT_BUDGET_TOKENS,
-                       help=f"memory budget in predictor tokens (default: {DEFAULT_BUDGET_TOKENS})")
-    group.add_argument("--feedback", choices=FEEDBACK_MODES, default="truth",
-                       help="truth: LM critique with y_t; measured: the critique computed from y_t (no LM call); "
-                            "judge: LLM judge without y_t; none; shuffled, shuffled_measured: controls that show an "
-                            "earlier step's truth")
-    group.add_argument("--fused", action="store_true", help="critique and rewrite in one LM call")
-    group.add_argument("--mask-values", action="store_true",
-                       help="replace past predictions/outcomes of numeric targets in each new memory by '[a past "
-                            "value]' (small backbones copy them as answers; chosen on dev, see README Results)")
-    group.add_argument("--show-running", action="store_true",
-                       help="the predictor also reads the computed record so far (bias, mean absolute error, hit "
-                            "rate over the revealed steps) under the memory, and a top-k target's revealed answers, "
-                            "most frequent first, closing the observation")
-    group.add_argument("--adjust", action="store_true",
-                       help="the predictor writes how much its memory says to add to each numeric forecast before "
-                            "the forecast (an output contract; see README, 'The adjustment field')")
-    group.add_argument("--policy", choices=POLICIES, default="rewrite",
-                       help="rewrite the memory (paper), edit it (delta), or keep a rewrite only if it does no harm "
-                            "on a replay of recent steps (gated)")
-    group.add_argument("--sections", help="memory sections to keep, comma-separated (default: the task's)")
-    group.add_argument("--recent-steps", type=non_negative_int, default=0,
-                       help="raw recent steps shown beside the memory")
-    group.add_argument("--seed", type=int, default=0)
+    group.add_argument("--program", help="a saved program folder (from llm-rnn optimize or tune) instead of a new one; "
+                       "its settings are the saved ones (a setting flag beside it is refused)")
+    add_config_arguments(group)
 
 
 def build_program(args: argparse.Namespace, task: Any, roles: Any) -> Any:
     """The program the flags describe, or the saved one named by --program (for the same task). A bad
     combination (an unknown section, a gated policy without truth feedback) is a user error; built with
     `roles=None` and no LM configured, this is the up-front check that costs no model load."""
-    from llm_as_rnn.optimize.artifacts import load_program
-    from llm_as_rnn.programs.budget import BudgetError
+    from llm_as_rnn.programs.config import given_settings
     from llm_as_rnn.programs.llm_as_rnn import LLMAsRNN
+    from llm_as_rnn.programs.registry import load_program
 
+    given = given_settings(args)
     if args.program:
+        if given:
+            flags = ", ".join(f"--{name.replace('_', '-')}" for name in given)
+            raise UsageError(f"--program {args.program} runs with its saved settings; drop {flags} (or run without "
+                             "--program to use them)")
         return load_program(args.program, roles=roles, task=task)
-    sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
     try:
-        return LLMAsRNN(task, budget=args.budget, feedback=args.feedback, fused=args.fused, policy=args.policy,
-                        sections=sections, recent_steps=args.recent_steps, roles=roles, seed=args.seed,
-                        mask_values=args.mask_values, show_running=args.show_running,
-                        adjust=args.adjust)
+        return LLMAsRNN(task, roles=roles, **given)
     except BudgetError:
         raise
     except ValueError as exc:

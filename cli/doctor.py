@@ -140,7 +140,7 @@ def run_checks(args: argparse.Namespace, emit: Callable[[Check], None]) -> list[
 
 
 def execute(args: argparse.Namespace) -> int:
-    from llm_as_rnn.reports.redact import redact
+    from llm_as_rnn.utils.redact import redact
 
     marks = {True: "ok  ", False: "FAIL", None: "    "}
 

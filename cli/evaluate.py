@@ -76,9 +76,9 @@ def execute(args: argparse.Namespace) -> int:
     from llm_as_rnn.reports.html_report import write_html_report
     from llm_as_rnn.reports.plots import write_plots
     from llm_as_rnn.reports.provenance import provenance
-    from llm_as_rnn.reports.redact import redact
     from llm_as_rnn.reports.results import write_results
     from llm_as_rnn.tasks.registry import TASKS, get_task
+    from llm_as_rnn.utils.redact import redact
 
     console = make_console()
     names = [t.strip() for t in args.tasks.split(",") if t.strip()]

@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one verb behind one exception boundary: a user error is one line and exit code 2; an internal error is
     one line naming a log file that holds the traceback, exit code 1. Everything printed or logged is redacted."""
-    from llm_as_rnn.reports.redact import redact, register_secrets, secrets_in_arguments
+    from llm_as_rnn.utils.redact import redact, register_secrets, secrets_in_arguments
 
     argv = list(sys.argv[1:] if argv is None else argv)
     configure_environment()
@@ -66,7 +66,7 @@ def write_error_log(verb: str, exc: BaseException) -> str:
     from datetime import datetime
     from pathlib import Path
 
-    from llm_as_rnn.reports.redact import redact
+    from llm_as_rnn.utils.redact import redact
 
     folder = Path(tempfile.gettempdir()) / "llm-rnn-errors"
     folder.mkdir(parents=True, exist_ok=True)

@@ -76,7 +76,7 @@ def execute(args: argparse.Namespace) -> int:
     from llm_as_rnn.anchors import primary_anchor
     from llm_as_rnn.evaluation.compare import compare_programs
     from llm_as_rnn.optimize import get_optimizer, sequence_examples
-    from llm_as_rnn.optimize.artifacts import save_program
+    from llm_as_rnn.programs.artifacts import save_program
     from llm_as_rnn.reports.results import table_metrics
     from llm_as_rnn.reports.tables import overall_rows, overall_table
 
@@ -95,9 +95,9 @@ def execute(args: argparse.Namespace) -> int:
     roles = build_roles(args)
     prompt_lm = build_prompt_lm(args)
     dspy.configure(lm=roles.predictor)
-    optimizer = get_optimizer(args.optimizer)(task, tune=tune,
-                                              prompt_lm=prompt_lm, seed=args.seed, **optimizer_settings(args))
     program = build_program(args, task, roles)
+    optimizer = get_optimizer(args.optimizer)(task, tune=tune,
+                                              prompt_lm=prompt_lm, seed=program.seed, **optimizer_settings(args))
     train = sequence_examples(task.sequences("train", limit=args.train_episodes, steps=args.steps))
     dev = sequence_examples(task.sequences("dev", limit=args.dev_episodes, steps=args.steps))
     out = run_directory(args.out, "optimize", task.name, args.optimizer)

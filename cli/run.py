@@ -75,7 +75,7 @@ def execute(args: argparse.Namespace) -> int:
     board = build_scoreboard(task, truths, predictions)
     metrics = board.metrics
     records = [record for r in runs for record in r.records]
-    stats = _step_stats(records, getattr(getattr(program, "budget", None), "tokens", args.budget), wall)
+    stats = _step_stats(records, program.budget.tokens, wall)
     extra = {"failures": [sum(len(x.failures) for x in r.records) for r in runs],
              "max mem\ntokens": [max(x.memory_tokens for x in r.records) for r in runs]}
     reference = primary_anchor(task)

@@ -68,10 +68,9 @@ def execute(args: argparse.Namespace) -> int:
         make_storage,
         safe_url,
         starting_point,
-        trials_markdown,
-        write_plots,
     )
-    from llm_as_rnn.reports.redact import redact
+    from llm_as_rnn.reports.study import trials_markdown, write_study_plots
+    from llm_as_rnn.utils.redact import redact
 
     console = make_console()
     try:
@@ -85,7 +84,7 @@ def execute(args: argparse.Namespace) -> int:
     task = build_task(args, args.task)
     optimizers = tuple(o.strip() for o in args.optimizers.split(",") if o.strip())
     for path in args.program:  # checked before any backbone is loaded
-        starting_point(Path(path), task, optimizers)
+        starting_point(Path(path), task, optimizers, budgets)
     roles = build_roles(args)
     dspy.configure(lm=roles.predictor)
     prompt_lm = build_prompt_lm(args)
@@ -106,7 +105,7 @@ def execute(args: argparse.Namespace) -> int:
                       "this study is a random search (plus any --program start points)", markup=False)
     study = search.run(args.trials, on_trial=report)
     summary = search.export(study)
-    summary["plots"] = [str(p) for p in write_plots(study, out / "plots", multi_objective=args.multi_objective)]
+    summary["plots"] = [str(p) for p in write_study_plots(study, out / "plots", multi_objective=args.multi_objective)]
     (out / "tune.json").write_text(redact(json.dumps(summary, indent=2, default=str)), encoding="utf-8")
     (out / "trials.md").write_text(redact(trials_markdown(summary["every_trial"])), encoding="utf-8")
     console.print(json.dumps({k: v for k, v in summary.items() if k != "every_trial"}, indent=2, default=str))

@@ -17,10 +17,11 @@ from typing import Any
 
 from llm_as_rnn.backbones.roles import Roles
 from llm_as_rnn.evaluation.store import ResultStore
-from llm_as_rnn.optimize.artifacts import load_program, read_config
+from llm_as_rnn.programs.artifacts import read_config
 from llm_as_rnn.programs.records import StepRecord, listen_steps
-from llm_as_rnn.programs.registry import build_method
-from llm_as_rnn.reports.redact import redact
+from llm_as_rnn.programs.registry import build_method, load_program
+from llm_as_rnn.reports.provenance import git_commit
+from llm_as_rnn.utils.redact import redact
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +124,6 @@ class Evaluation:
 
     def run(self, *, on_step: Callable[[StepRecord], None] | None = None,
             on_job: Callable[[Job, bool], None] | None = None) -> RunReport:
-        from llm_as_rnn.reports.provenance import git_commit
-
         self.store.check_settings(self.settings())
         commit = git_commit()  # stored with each sequence: a result reused later says which code wrote it
         jobs = self.pending()

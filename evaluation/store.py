@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from llm_as_rnn.reports.redact import redact
+from llm_as_rnn.utils.redact import redact
 
 CONFIG_FILE = "evaluation.json"
 # Settings that change results: a rerun into the same folder must match them (methods and tasks may be added).

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llm_as_rnn.anchors import anchor_names, anchor_predictions, primary_anchor
+from llm_as_rnn.evaluation.semantic_judge import judged_hits
 from llm_as_rnn.reports.scoreboard import Scoreboard, build_scoreboard
 
 logger = logging.getLogger(__name__)
@@ -79,8 +80,6 @@ def summarize(evaluation: Any, *, judge_lm: Any = None) -> list[TaskSummary]:
 
 
 def _add_judged_scores(board: Scoreboard, task: Any, truths: dict, predictions: dict, lm: Any) -> None:
-    from llm_as_rnn.metrics.semantic_match import judged_hits
-
     for target in (t for t in task.targets if t.kind == "topk"):
         for method in board.methods:
             for sid in board.sequence_ids:

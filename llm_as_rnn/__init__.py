@@ -24,6 +24,10 @@ except metadata.PackageNotFoundError:  # a source tree that was never installed
 _PUBLIC: dict[str, str] = {
     # programs
     "LLMAsRNN": "llm_as_rnn.programs",
+    "RNNConfig": "llm_as_rnn.programs",
+    "FEEDBACK_MODES": "llm_as_rnn.programs",
+    "save_program": "llm_as_rnn.programs",
+    "load_program": "llm_as_rnn.programs",
     "Memory": "llm_as_rnn.programs",
     "MemorySchema": "llm_as_rnn.programs",
     "MemoryBudget": "llm_as_rnn.programs",

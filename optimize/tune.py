@@ -14,7 +14,6 @@ worker's surplus trial is failed before it runs).
 
 from __future__ import annotations
 
-import itertools
 import logging
 import random
 import shutil
@@ -24,19 +23,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llm_as_rnn.backbones.tokenizer import token_counter
 from llm_as_rnn.metrics.objective import sequence_reward
 from llm_as_rnn.optimize import OPTIMIZERS, get_optimizer, sequence_examples
-from llm_as_rnn.optimize.artifacts import ProgramFileError, load_program, read_config, save_program
+from llm_as_rnn.programs import config as settings
+from llm_as_rnn.programs.artifacts import ProgramFileError, read_config, save_program
 from llm_as_rnn.programs.budget import BudgetError, MemoryBudget
-from llm_as_rnn.programs.critic import CONTROL_MODES, FEEDBACK_MODES
-from llm_as_rnn.programs.llm_as_rnn import POLICIES, LLMAsRNN
+from llm_as_rnn.programs.config import SEARCHED_BUDGETS, RNNConfig
+from llm_as_rnn.programs.llm_as_rnn import LLMAsRNN
+from llm_as_rnn.programs.memory import MemorySchema
+from llm_as_rnn.programs.registry import load_program
+from llm_as_rnn.reports.study import trial_rows
+from llm_as_rnn.utils.redact import redact
 
 logger = logging.getLogger(__name__)
 
-BUDGETS = (64, 96, 128, 160, 224, 320)
-RECENT_STEPS = (0, 1, 2)
-SEARCHED_FEEDBACK = tuple(m for m in FEEDBACK_MODES if m not in CONTROL_MODES)  # controls are not choices
-SEARCHED_FLAGS = ("mask_values", "show_running", "adjust")  # options for small backbones, each on or off
+BUDGETS = SEARCHED_BUDGETS
 OPTIMIZER_BUDGETS = {"mipro": ("num_trials", (2, 4)), "gepa": ("max_metric_calls", (6, 12)),
                      "copro": ("breadth", (2, 3))}
 
@@ -94,7 +96,29 @@ def make_storage(url: str, *, heartbeat_interval: int = 60, grace_period: int = 
     raise AssertionError("unreachable")
 
 
-def starting_point(path: Path, task: Any, optimizers: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+def search_params(config: RNNConfig, *, sections: tuple[str, ...], budgets: tuple[int, ...]) -> dict[str, Any]:
+    """The Optuna parameters under which the search would have chosen `config` (what `suggest` records): a saved
+    program enqueued as a trial. Raises TuneError naming every setting outside the searched space."""
+    params, chosen, outside = {}, {}, []
+    for name in settings.searched_settings():
+        choices = settings.search_choices(name, sections=sections, budgets=budgets)
+        value = getattr(config, name)
+        if name == "sections":
+            value = "+".join(n for n in sections if n in (value or sections))
+        allowed, key = settings.allowed_choices(name, choices, chosen)
+        if value not in allowed:
+            outside.append(f"{name} {value!r} (searched: {', '.join(map(str, allowed))})")
+            continue
+        chosen[name] = settings.choice_value(name, value)
+        if len(allowed) > 1:
+            params[key] = value
+    if outside:
+        raise TuneError(f"its {'; '.join(outside)} is outside the searched space")
+    return params
+
+
+def starting_point(path: Path, task: Any, optimizers: tuple[str, ...],
+                   budgets: tuple[int, ...] = BUDGETS) -> tuple[str, dict[str, Any]]:
     """A saved program (`tune --program`) as the study's parameters, checked before the study is touched: it is
     enqueued as a trial that evaluates the program as saved (its tuned instructions included), so the search
     starts from it and the study shows whether anything beats it."""
@@ -108,24 +132,14 @@ def starting_point(path: Path, task: Any, optimizers: tuple[str, ...]) -> tuple[
     if "none" not in optimizers:
         raise TuneError(f"{path}: a saved program is evaluated as saved (optimizer 'none'): add none to "
                         "--optimizers")
-    names = task.memory_schema.names
-    params = {"budget": saved["budget"], "sections": "+".join(n for n in names if n in saved["sections"]),
-              "policy": saved["policy"], "fused": saved["fused"], "recent_steps": saved["recent_steps"],
-              **{flag: bool(saved.get(flag, False)) for flag in SEARCHED_FLAGS}, "optimizer": "none"}
-    if saved["policy"] != "gated":
-        params["feedback"] = saved["feedback"]
-    problems = []
-    if saved["policy"] not in POLICIES:
-        problems.append(f"policy {saved['policy']!r}")
-    if saved["recent_steps"] not in RECENT_STEPS:
-        problems.append(f"recent_steps {saved['recent_steps']}")
-    if saved["feedback"] not in SEARCHED_FEEDBACK or (saved["policy"] == "gated" and saved["feedback"] != "truth"):
-        problems.append(f"feedback {saved['feedback']!r}")
-    if problems:
-        raise TuneError(f"{path}: its {', '.join(problems)} is outside the searched space (policies "
-                        f"{', '.join(POLICIES)}; recent steps {RECENT_STEPS}; feedback "
-                        f"{', '.join(SEARCHED_FEEDBACK)}, truth when gated)")
-    return str(path.resolve()), params
+    try:
+        config = RNNConfig.from_saved(saved)
+        # the study searches the saved budget too (StructureSearch adds it)
+        budgets = tuple(dict.fromkeys([*budgets, config.budget]))
+        params = search_params(config, sections=task.memory_spec.names, budgets=budgets)
+    except (TuneError, ValueError) as exc:
+        raise TuneError(f"{path}: {exc}") from exc
+    return str(path.resolve()), {**params, "optimizer": "none"}
 
 
 @dataclass
@@ -157,18 +171,19 @@ class StructureSearch:
         unknown = [o for o in self.optimizers if o != "none" and o not in OPTIMIZERS]
         if unknown or not self.optimizers:
             raise TuneError(f"unknown optimizer(s) {unknown}; choose from none, {', '.join(OPTIMIZERS)}")
-        self._starting_points = [starting_point(Path(path), self.task, self.optimizers) for path in self.start_from]
-        self.budgets = tuple(dict.fromkeys([*self.budgets, *(p["budget"] for _, p in self._starting_points)]))
+        saved_budgets = [read_config(path)["program"].get("budget") for path in self.start_from
+                         if (Path(path) / "config.json").is_file()]
+        self.budgets = tuple(dict.fromkeys([*self.budgets, *(b for b in saved_budgets if isinstance(b, int))]))
+        self._starting_points = [starting_point(Path(path), self.task, self.optimizers, self.budgets)
+                                 for path in self.start_from]
         count = self._token_counter()
-        skeleton = self.task.memory_schema.empty().render()
+        skeleton = MemorySchema.of(self.task.memory_spec).empty().render()
         impossible = [b for b in self.budgets if b <= count(skeleton)]
         if impossible or not self.budgets:
             raise TuneError(f"budget(s) {impossible or list(self.budgets)} cannot hold the empty memory "
                             f"({count(skeleton)} tokens); choose larger budgets")
 
     def _token_counter(self):
-        from llm_as_rnn.backbones.tokenizer import token_counter
-
         return token_counter(self.roles.predictor)
 
     # -- the study -------------------------------------------------------------------------------------------------
@@ -225,25 +240,22 @@ class StructureSearch:
         return self._sequences[split]
 
     def suggest(self, trial) -> dict[str, Any]:
-        """The trial's architecture and optimizer (define-by-run: the gated policy fixes feedback to truth)."""
-        names = self.task.memory_schema.names
-        subsets = ["+".join(c) for r in range(1, len(names) + 1) for c in itertools.combinations(names, r)]
-        params = {
-            "budget": trial.suggest_categorical("budget", list(self.budgets)),
-            "sections": trial.suggest_categorical("sections", subsets).split("+"),
-            "policy": trial.suggest_categorical("policy", list(POLICIES)),
-            "fused": trial.suggest_categorical("fused", [False, True]),
-            "recent_steps": trial.suggest_categorical("recent_steps", list(RECENT_STEPS)),
-            **{flag: trial.suggest_categorical(flag, [False, True]) for flag in SEARCHED_FLAGS},
-        }
-        params["feedback"] = "truth" if params["policy"] == "gated" else trial.suggest_categorical(
-            "feedback", list(SEARCHED_FEEDBACK))
+        """The trial's settings and optimizer, define-by-run over `RNNConfig`'s searched settings: a setting a rule
+        restricts given the earlier choices (gated -> a feedback mode that reveals y_t) is suggested under a name
+        that says so, and not at all when one value is left."""
+        sections = self.task.memory_spec.names
+        chosen: dict[str, Any] = {}
+        for name in settings.searched_settings():
+            choices = settings.search_choices(name, sections=sections, budgets=self.budgets)
+            allowed, key = settings.allowed_choices(name, choices, chosen)
+            value = allowed[0] if len(allowed) == 1 else trial.suggest_categorical(key, list(allowed))
+            chosen[name] = settings.choice_value(name, value)
         optimizer = trial.suggest_categorical("optimizer", list(self.optimizers))
-        settings = {}
+        optimizer_settings = {}
         if optimizer != "none":
             key, choices = OPTIMIZER_BUDGETS[optimizer]
-            settings[key] = trial.suggest_categorical(f"{optimizer}_{key}", list(choices))
-        return {"program": params, "optimizer": optimizer, "optimizer_settings": settings}
+            optimizer_settings[key] = trial.suggest_categorical(f"{optimizer}_{key}", list(choices))
+        return {"program": chosen, "optimizer": optimizer, "optimizer_settings": optimizer_settings}
 
     def objective(self, trial, n_trials: int):
         from optuna import TrialPruned
@@ -258,7 +270,7 @@ class StructureSearch:
             return self.evaluate_on_dev(trial, load_program(trial.user_attrs["start_program"], roles=self.roles,
                                                             task=self.task), {"start_program": True})
         try:
-            program = LLMAsRNN(self.task, roles=self.roles, seed=self.seed, **choice["program"])
+            program = LLMAsRNN(self.task, RNNConfig(seed=self.seed, **choice["program"]), roles=self.roles)
             MemoryBudget(choice["program"]["budget"]).check_feasible(program.schema, self._token_counter())
         except (BudgetError, ValueError) as exc:
             _set_user_attr(trial, "infeasible", str(exc))
@@ -319,110 +331,10 @@ class StructureSearch:
                 "multi_objective": self.multi_objective, "best": exported, "every_trial": trial_rows(study)}
 
 
-def trial_rows(study) -> list[dict[str, Any]]:
-    """Every trial of the study, finished or not, in order: what a report quotes (the best alone hides how many
-    configurations tied it, and which were pruned after how many dev sequences). With a start program, each trial
-    also gets its paired difference to it on the dev sequences both scored: whether a winner's margin is more than
-    the noise of a few dev sequences."""
-    trials = study.get_trials(deepcopy=False)
-    start = next((t for t in trials if t.user_attrs.get("start_program") and t.user_attrs.get("dev_rewards")), None)
-    rows = []
-    for trial in trials:
-        partial = trial.intermediate_values
-        rewards = trial.user_attrs.get("dev_rewards")
-        rows.append({"trial": trial.number, "state": trial.state.name.lower(),
-                     "values": list(trial.values) if trial.values else None,
-                     "dev_sequences": len(partial) if partial else (len(rewards) if rewards else None),
-                     "last_reported": partial[max(partial)] if partial else None,
-                     "start_program": bool(trial.user_attrs.get("start_program")),
-                     "prompt_tokens_per_step": trial.user_attrs.get("prompt_tokens_per_step"),
-                     "dev_rewards": rewards,
-                     "vs_start": (versus_start(rewards, start.user_attrs["dev_rewards"])
-                                  if start is not None and trial is not start and rewards else None),
-                     "params": dict(trial.params)})
-    return rows
-
-
-def versus_start(rewards: list[float], start_rewards: list[float]) -> dict[str, float] | None:
-    """Paired bootstrap of mean dev reward minus the start program's, over the dev sequences both scored (a pruned
-    trial: its first ones). None when they share fewer than two."""
-    from llm_as_rnn.metrics.bootstrap import paired_bootstrap_difference
-
-    shared = min(len(rewards), len(start_rewards))
-    if shared < 2:
-        return None
-    interval = paired_bootstrap_difference([[r] for r in rewards[:shared]], [[r] for r in start_rewards[:shared]])
-    return interval.as_dict()
-
-
-def trials_markdown(rows: list[dict[str, Any]]) -> str:
-    """`trial_rows` as a Markdown table, parameters in the order the search suggests them."""
-    names = list(dict.fromkeys(name for row in rows for name in row["params"]))
-
-    def cell(value: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, float):
-            return f"{value:.4f}"
-        if isinstance(value, list):
-            return " / ".join(cell(v) for v in value)
-        return str(value)
-
-    compared = any(row.get("vs_start") for row in rows)
-    header = ["trial", "state", "dev value(s)", "dev sequences", *(["Δ vs start [95% CI]"] if compared else []),
-              "prompt tok/step", *names]
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    for row in rows:
-        value = row["values"] if row["values"] is not None else row["last_reported"]
-        label = f"{row['trial']} (start)" if row["start_program"] else str(row["trial"])
-        versus = row.get("vs_start")
-        cells = [label, row["state"], cell(value), cell(row["dev_sequences"]),
-                 *([f"{versus['estimate']:+.4f} [{versus['low']:+.4f}, {versus['high']:+.4f}] N={versus['n']}"
-                    if versus else ""] if compared else []),
-                 cell(round(row["prompt_tokens_per_step"]) if row["prompt_tokens_per_step"] else None),
-                 *(cell(row["params"].get(name)) for name in names)]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
 def _set_user_attr(trial, key: str, value: Any) -> None:
     """Optuna user attributes live in a shared database: text goes through the same redaction as every output."""
-    from llm_as_rnn.reports.redact import redact
-
     trial.set_user_attr(key, redact(value) if isinstance(value, str) else value)
 
 
-def write_plots(study, out: Path, *, multi_objective: bool) -> list[Path]:
-    """Optimization history, parameter importances and (multi-objective) the Pareto front, as PNG."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from optuna.visualization import matplotlib as views
-    except ImportError:
-        logger.warning("matplotlib is not installed: no study plots")
-        return []
-    out.mkdir(parents=True, exist_ok=True)
-    target = (lambda t: t.values[0]) if multi_objective else None
-    plots = {"history": lambda: views.plot_optimization_history(study, target=target, target_name="dev reward"),
-             "importances": lambda: views.plot_param_importances(study, target=target, target_name="dev reward")}
-    if multi_objective:
-        plots["pareto"] = lambda: views.plot_pareto_front(study, target_names=["dev reward", "prompt tokens/step"])
-    written = []
-    for name, draw in plots.items():
-        try:
-            axes = draw()
-        except (ValueError, RuntimeError) as exc:  # too few finished trials for this view
-            logger.info("no %s plot: %s", name, exc)
-            continue
-        figure = axes.figure if hasattr(axes, "figure") else plt.gcf()
-        figure.tight_layout()
-        figure.savefig(out / f"{name}.png", dpi=110)
-        plt.close(figure)
-        written.append(out / f"{name}.png")
-    return written
-
-
-__all__ = ["StructureSearch", "SurplusTrialError", "TuneError", "make_storage", "safe_url", "starting_point",
-           "trial_rows", "trials_markdown", "write_plots"]
+__all__ = ["StructureSearch", "SurplusTrialError", "TuneError", "make_storage", "safe_url", "search_params",
+           "starting_point"]

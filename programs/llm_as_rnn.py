@@ -10,7 +10,9 @@ import dspy
 
 from llm_as_rnn.backbones.roles import Roles
 from llm_as_rnn.programs.budget import MemoryBudget
-from llm_as_rnn.programs.critic import Critic, FeedbackMode, revealed_targets, sees_truth
+from llm_as_rnn.programs.config import DEFAULT_BUDGET_TOKENS, POLICIES, RNNConfig
+from llm_as_rnn.programs.critic import Critic
+from llm_as_rnn.programs.feedback_modes import feedback_mode, revealed_targets
 from llm_as_rnn.programs.gate import ReplayGate
 from llm_as_rnn.programs.memory import Memory, MemorySchema
 from llm_as_rnn.programs.past_steps import PastStep, describe_past_step
@@ -18,9 +20,7 @@ from llm_as_rnn.programs.records import StepRecord
 from llm_as_rnn.programs.sequence_program import SequenceProgram
 from llm_as_rnn.programs.updater import MemoryUpdater
 
-POLICIES = ("rewrite", "delta", "gated")
-
-DEFAULT_BUDGET_TOKENS = 160
+__all__ = ["DEFAULT_BUDGET_TOKENS", "POLICIES", "LLMAsRNN", "RNNConfig"]
 
 
 class LLMAsRNN(SequenceProgram):
@@ -31,34 +31,35 @@ class LLMAsRNN(SequenceProgram):
     learning happens only in the memory text, which the returned trace makes readable.
 
     Args:
-        task: A `tasks.Task` (targets, input format, memory sections).
-        budget: Memory budget in tokens.
-        feedback: `truth` (critique grounded in y_t), `measured` (the same critique computed in code: error,
-            running bias, hit rate; no LM call), `judge` (LLM-as-judge, no y_t), `none`, `shuffled`
-            (an earlier step's truth, never a later one: the control that shows whether the loop learns from
-            feedback at all), or `shuffled_measured` (the control for `measured`).
-        fused: Critique and rewrite in one LM call (2 calls per step instead of 3).
-        schema: Memory sections; defaults to the task's.
-        sections: Keep only these sections of the schema (structure search).
+        task: A `tasks.Task` (targets, input format, memory spec).
+        config: The settings (`RNNConfig`); keyword settings (`budget=120, feedback="measured"`) build or override
+            it. What each does:
+
+            - budget: memory budget in tokens.
+            - feedback: where e_t comes from (`programs.feedback_modes`): `truth` (critique grounded in y_t),
+              `measured` (the same critique computed in code: error, running bias, hit rate; no LM call), `judge`
+              (LLM-as-judge, no y_t), `none`, and the controls `shuffled` / `shuffled_measured` (an earlier step's
+              truth, never a later one: they show whether the loop learns from feedback at all).
+            - fused: critique and rewrite in one LM call (2 calls per step instead of 3).
+            - sections: keep only these sections of the task's memory (structure search).
+            - policy: `rewrite` (the paper: the updater writes the whole new memory), `delta` (it removes and adds
+              bullets), or `gated` (rewrite, kept only if it does no worse than keeping h_{t-1} or resetting to h_0
+              on a replay of the last `gate_replay` steps before t; needs a mode that reveals y_t).
+            - recent_steps: also show the predictor the last k raw steps (with outcomes when the mode reveals them).
+            - mask_values: replace, in each new memory, every number equal to a past prediction or revealed outcome
+              of a numeric target by "[a past value]" (a small predictor copies such values as its next answer).
+            - show_running: the predictor also reads the computed record of the sequence so far under the memory:
+              bias and mean absolute error per numeric target, hit rate per label, and for top-k targets the answers
+              revealed so far, most frequent first (`Task.revealed_history`); that list also closes the observation.
+              Kept in code, so a correction or a past diagnosis the updater fails to write still reaches the
+              prediction. Built from revealed steps only. The list is shown twice because the 1.5B followed its
+              first entry most often with both (results/README.md, "clinical-show-running-dev").
+            - adjust: the predictor first writes how much its memory says to add to each numeric forecast (see
+              `SequenceProgram`).
+            - seed: seeds the shuffled-truth control.
+        schema: Memory sections; defaults to the task's memory spec.
         initial_memory: h_0; defaults to empty sections.
         roles: Backbones for predictor, critic and updater; `None` roles use the configured LM.
-        policy: `rewrite` (the paper: the updater writes the whole new memory), `delta` (it removes and adds
-            bullets), or `gated` (rewrite, kept only if it does no worse than keeping h_{t-1} or resetting to h_0
-            on a replay of the last `gate_replay` steps before t; needs `truth` feedback).
-        recent_steps: Also show the predictor the last k raw steps (with outcomes when the mode reveals them).
-        gate_replay: Steps replayed by the gate.
-        mask_values: Replace, in each new memory, every number equal to a past prediction or revealed outcome of a
-            numeric target by "[a past value]" (a small predictor copies such values as its next answer).
-        show_running: The predictor also reads the computed record of the sequence so far under the memory: bias
-            and mean absolute error per numeric target, hit rate per label, and for top-k targets the answers
-            revealed so far, most frequent first (`Task.revealed_history`); that list also closes the observation.
-            Kept in code, so a correction or a past diagnosis the updater fails to write still reaches the
-            prediction. Built from revealed steps only. The list is shown twice because in the loop the 1.5B put its
-            first entry first at 8 of 12 dev visits with both, 6 with it under the memory only and 7 with it in the
-            observation only (README, "How the variant was chosen"; 14 of 18 test visits, from 11).
-        adjust: The predictor first writes how much its memory says to add to each numeric forecast (see
-            `SequenceProgram`).
-        seed: Seeds the shuffled-truth control.
     """
 
     name = "llm_as_rnn"
@@ -66,47 +67,33 @@ class LLMAsRNN(SequenceProgram):
     def __init__(
         self,
         task: Any,
+        config: RNNConfig | None = None,
         *,
-        budget: int = DEFAULT_BUDGET_TOKENS,
-        feedback: FeedbackMode = "truth",
-        fused: bool = False,
         schema: MemorySchema | None = None,
-        sections: Sequence[str] | None = None,
         initial_memory: Memory | None = None,
         roles: Roles | None = None,
-        policy: str = "rewrite",
-        recent_steps: int = 0,
-        gate_replay: int = 2,
-        mask_values: bool = False,
-        show_running: bool = False,
-        adjust: bool = False,
-        seed: int = 0,
+        **settings: Any,
     ):
-        super().__init__(task, roles=roles, adjust=adjust)
-        if policy not in POLICIES:
-            raise ValueError(f"unknown update policy {policy!r}; choose one of {', '.join(POLICIES)}")
-        if policy == "gated" and feedback not in ("truth", "measured"):
-            raise ValueError("the gated policy replays steps against their revealed truth: it needs feedback='truth' "
-                             "or 'measured'")
-        if recent_steps < 0:
-            raise ValueError(f"recent_steps must be >= 0, got {recent_steps}")
-        self.schema = schema or task.memory_schema
-        if sections:
-            self.schema = self.schema.select(sections)
-        self.budget = MemoryBudget(budget)
-        self.feedback_mode = feedback
-        self.fused = fused
-        self.policy = policy
-        self.recent_steps = recent_steps
-        self.gate_replay = gate_replay
-        self.mask_values = bool(mask_values)
-        self.show_running = bool(show_running)
-        self.seed = seed
+        config = (config or RNNConfig()).replace(**settings) if settings else (config or RNNConfig())
+        super().__init__(task, roles=roles, adjust=config.adjust)
+        self.settings = config
+        self.schema = MemorySchema.of(schema or task.memory_spec)
+        if config.sections:
+            self.schema = self.schema.select(config.sections)
+        self.budget = MemoryBudget(config.budget)
+        self.feedback_mode = config.feedback
+        self.fused = config.fused
+        self.policy = config.policy
+        self.recent_steps = config.recent_steps
+        self.gate_replay = config.gate_replay
+        self.mask_values = config.mask_values
+        self.show_running = config.show_running
+        self.seed = config.seed
         self.initial_memory = initial_memory or self.schema.empty()
-        self.critic = Critic(task, feedback, call_lm=not fused)
-        self.updater = MemoryUpdater(self.schema, self.budget, fused=fused,
-                                     policy="delta" if policy == "delta" else "rewrite")
-        self.gate = ReplayGate(task, gate_replay) if policy == "gated" else None
+        self.critic = Critic(task, config.feedback, call_lm=not config.fused)
+        self.updater = MemoryUpdater(self.schema, self.budget, fused=config.fused,
+                                     policy="delta" if config.policy == "delta" else "rewrite")
+        self.gate = ReplayGate(task, config.gate_replay) if config.policy == "gated" else None
         if self.roles.predictor is not None or dspy.settings.lm is not None:  # else: checked when forward starts
             self.check_budget(self.token_counter())
 
@@ -148,7 +135,8 @@ class LLMAsRNN(SequenceProgram):
                     updated = self.gate(memory, updated, steps[:t], record, replay, initial=self.initial_memory)
                 memory = updated
                 past.append(describe_past_step(self.task, t, step, y_hat,
-                                               with_outcome=sees_truth(self.feedback_mode) and revealed[t] is not None,
+                                               with_outcome=feedback_mode(self.feedback_mode).reveals_truth
+                                               and revealed[t] is not None,
                                                outcome=revealed[t]))
                 record.feedback = feedback.text
                 record.memory = memory.render()
@@ -204,22 +192,11 @@ class LLMAsRNN(SequenceProgram):
         return predict
 
     def config(self) -> dict[str, Any]:
-        """What rebuilds this program's architecture (saved beside its JSON state)."""
-        return {
-            **super().config(),
-            "budget": self.budget.tokens,
-            "feedback": self.feedback_mode,
-            "fused": self.fused,
-            "policy": self.policy,
-            "recent_steps": self.recent_steps,
-            "gate_replay": self.gate_replay,
-            "sections": list(self.schema.names),
-            "seed": self.seed,
-            # Options added after the first saved programs appear only when set, so older programs and stored
-            # results keep their configuration (and prompt fingerprint).
-            **({"mask_values": True} if self.mask_values else {}),
-            **({"show_running": True} if self.show_running else {}),
-        }
+        """What rebuilds this program's architecture (saved beside its JSON state): `RNNConfig.saved`, with
+        `adjust` as the predictor applies it (off on a task without a numeric target)."""
+        saved = self.settings.saved(sections=self.schema.names)
+        saved.pop("adjust", None)
+        return {**super().config(), **saved}
 
 
 def _seed(seed: int, sequence_id: str) -> int:

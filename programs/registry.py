@@ -1,25 +1,32 @@
 """Method names -> programs, with options: `llm_as_rnn:judge`, `llm_as_rnn:fused,budget=120`, `window:window=5`,
 `fhc:context_budget=2048`, `llm_as_rnn:policy=delta,sections=patterns+corrections,recent_steps=2`.
 
-An option is `key=value` or a flag: a feedback mode (truth, measured, judge, none, shuffled,
-shuffled_measured), `fused`, `mask_values` or `show_running`; any method takes the flag `adjust` (the predictor writes
-how much its memory says to add to each numeric forecast before it) and `backbone=<model string>`: it runs
-on that backbone (every role) instead of the evaluation's, so one evaluation compares a small backbone with memory
-against a large one without, on the same steps:
+LLM-as-RNN's options are the settings of `RNNConfig` (a feedback mode or a boolean setting is written bare:
+`llm_as_rnn:measured,mask_values`); a baseline's are its constructor's keywords. Any method takes the flag `adjust`
+(the predictor writes how much its memory says to add to each numeric forecast before it) and
+`backbone=<model string>`: it runs on that backbone (every role) instead of the evaluation's, so one evaluation
+compares a small backbone with memory against a large one without, on the same steps:
 `zero_shot,llm_as_rnn:measured,backbone=llamacpp/qwen2.5-coder-0.5b-instruct`.
 """
 
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from llm_as_rnn.backbones.errors import BackboneError
+from llm_as_rnn.backbones.model_string import parse_model_string
 from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.programs import config as settings
+from llm_as_rnn.programs.artifacts import ProgramFileError, read_config
 from llm_as_rnn.programs.baselines import FullHistory, MemPrompt, Retrieval, SlidingWindow, ZeroShot
-from llm_as_rnn.programs.critic import CONTROL_FOR, FEEDBACK_MODES
+from llm_as_rnn.programs.feedback_modes import CONTROL_FOR, FEEDBACK_MODES
 from llm_as_rnn.programs.llm_as_rnn import LLMAsRNN
 from llm_as_rnn.programs.sequence_program import SequenceProgram
+from llm_as_rnn.tasks.registry import get_task
 
 METHODS: dict[str, type[SequenceProgram]] = {
     "zero_shot": ZeroShot,
@@ -32,10 +39,8 @@ METHODS: dict[str, type[SequenceProgram]] = {
 PAPER_BASELINES = ("zero_shot", "fhc", "memprompt")
 DEFAULT_METHODS = ("zero_shot", "fhc", "memprompt", "window", "retrieval", "llm_as_rnn", "llm_as_rnn:judge",
                    "llm_as_rnn:none", "llm_as_rnn:shuffled", "llm_as_rnn:policy=gated")
-_INT_OPTIONS = {"budget", "context_budget", "window", "k", "seed", "recent_steps", "gate_replay"}
-_LIST_OPTIONS = {"sections"}  # written a+b+c
-LLM_AS_RNN_FLAGS = ("fused", "mask_values", "show_running")  # boolean options written as bare flags
 METHOD_FLAGS = ("adjust",)  # bare flags every method takes
+LLM_AS_RNN_FLAGS = tuple(f for f in settings.flag_names() if f not in METHOD_FLAGS)
 
 
 class MethodError(ValueError):
@@ -65,26 +70,36 @@ def parse_method(spec: str) -> tuple[str, dict[str, Any]]:
     options: dict[str, Any] = {}
     for part in filter(None, (p.strip() for p in rest.split(","))):
         key, eq, value = part.partition("=")
-        if not eq:
-            if part in FEEDBACK_MODES:
-                options["feedback"] = part
-            elif part in LLM_AS_RNN_FLAGS or part in METHOD_FLAGS:
-                options[part] = True
-            else:
-                modes = ", ".join(FEEDBACK_MODES)
-                raise MethodError(f"method {spec!r}: unknown flag {part!r} (feedback modes: {modes}; or "
-                                  f"{', '.join(LLM_AS_RNN_FLAGS + METHOD_FLAGS)}; or key=value)")
-            continue
         try:
-            if key in _LIST_OPTIONS:
-                options[key] = [v for v in value.split("+") if v]
+            if not eq:
+                bare = settings.bare_setting(part)
+                if bare is None:
+                    raise ValueError(f"unknown flag {part!r} (feedback modes: {', '.join(FEEDBACK_MODES)}; or "
+                                     f"{', '.join(LLM_AS_RNN_FLAGS + METHOD_FLAGS)}; or key=value)")
+                key, parsed = bare
+            elif key == "backbone":
+                parsed = value
+            elif name == "llm_as_rnn" and key in settings.SETTINGS:
+                parsed = settings.parse_setting(key, value)
             else:
-                options[key] = int(value) if key in _INT_OPTIONS else value
-        except ValueError:
-            raise MethodError(f"method {spec!r}: {key} must be an integer, got {value!r}") from None
-    if options and name != "llm_as_rnn" and ({"feedback", *LLM_AS_RNN_FLAGS} & options.keys()):
+                parsed = _constructor_value(METHODS[name], key, value)
+        except ValueError as exc:
+            raise MethodError(f"method {spec!r}: {exc}") from None
+        options[key] = parsed
+    if name != "llm_as_rnn" and {"feedback", *LLM_AS_RNN_FLAGS} & options.keys():
         raise MethodError(f"method {spec!r}: feedback and {', '.join(LLM_AS_RNN_FLAGS)} apply to llm_as_rnn only")
     return name, options
+
+
+def _constructor_value(cls: type, key: str, text: str) -> Any:
+    """A baseline option typed by its constructor's annotation (an unknown key is reported by `build_method`)."""
+    hints = typing.get_type_hints(cls.__init__)
+    if hints.get(key) is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"{key} must be an integer, got {text!r}") from None
+    return text
 
 
 def control_of(spec: str, specs: list[str]) -> str | None:
@@ -95,7 +110,7 @@ def control_of(spec: str, specs: list[str]) -> str | None:
         if text.partition(":")[0] != "llm_as_rnn":
             return None
         options = parse_method(text)[1]
-        return {**options, "feedback": options.get("feedback", "truth")}
+        return {**options, "feedback": options.get("feedback", settings.SETTINGS["feedback"].default)}
 
     options = llm_as_rnn_options(spec)
     control = CONTROL_FOR.get(options["feedback"]) if options else None
@@ -115,9 +130,6 @@ def build_method(spec: str, task: Any, *, roles: Roles | None = None,
     name, options = parse_method(spec)
     backbone = options.pop("backbone", None)
     if backbone is not None:
-        from llm_as_rnn.backbones.errors import BackboneError
-        from llm_as_rnn.backbones.model_string import parse_model_string
-
         try:
             parse_model_string(backbone)
         except BackboneError as exc:
@@ -127,9 +139,10 @@ def build_method(spec: str, task: Any, *, roles: Roles | None = None,
         elif roles is not None:
             raise MethodError(f"method {spec!r} names its own backbone, but no loader for it was given (roles_for)")
     cls = METHODS[name]
-    accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "task", "roles"}
+    accepted = set(settings.SETTINGS) if cls is LLMAsRNN else set(inspect.signature(cls.__init__).parameters) - {
+        "self", "task", "roles"}
     kwargs = {k: v for k, v in defaults.items() if k in accepted}
-    unknown = set(options) - set(accepted)
+    unknown = set(options) - accepted
     if unknown:
         raise MethodError(f"method {spec!r}: {name} takes no option(s) {sorted(unknown)}")
     try:
@@ -138,3 +151,21 @@ def build_method(spec: str, task: Any, *, roles: Roles | None = None,
         raise
     except ValueError as exc:  # a bad value (unknown section, gated without truth, ...): the spec's fault
         raise MethodError(f"method {spec!r}: {exc}") from None
+
+
+def load_program(path: str | Path, *, roles: Roles | None = None, task: Any = None) -> SequenceProgram:
+    """Rebuild a saved program folder (`programs.artifacts.save_program`): its architecture from the sidecar, then
+    its tuned state. Pass `task` to reuse a built task; it must be the task the program was saved for."""
+    path = Path(path)
+    config = read_config(path)
+    architecture = dict(config["program"])
+    name, task_name = architecture.pop("program"), architecture.pop("task")
+    if name not in METHODS:
+        raise ProgramFileError(f"{path}: unknown program {name!r}")
+    if task is None:
+        task = get_task(task_name, **config.get("task_options", {}))
+    elif task.name != task_name:
+        raise ProgramFileError(f"{path}: saved for task {task_name!r}, not {task.name!r}")
+    program = METHODS[name](task, roles=roles, **architecture)
+    program.load(str(path / "program.json"))
+    return program

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,9 +13,11 @@ import dspy
 from llm_as_rnn.backbones.roles import Roles
 from llm_as_rnn.backbones.tokenizer import TokenCounter, token_counter
 from llm_as_rnn.programs.adapter import SystemPromptMemoryAdapter
+from llm_as_rnn.programs.artifacts import check_sidecar, write_sidecar
 from llm_as_rnn.programs.predictor import StepPredictor
 from llm_as_rnn.programs.records import SequenceRecorder
 from llm_as_rnn.programs.step_meter import StepMeter
+from llm_as_rnn.signatures.fields import length_limits
 
 
 class SequenceProgram(dspy.Module):
@@ -63,11 +67,6 @@ class SequenceProgram(dspy.Module):
         A predictor's `dump_state` leaves its fields' length limits out, yet they reach the grammar. Upper limits
         have been in every signature since the first stored result; lower ones (a top-k answer's exactly k items)
         came later and join the hash where a field has one, which keeps every other stored result valid."""
-        import hashlib
-        import json
-
-        from llm_as_rnn.signatures.fields import length_limits
-
         prompts = {name: {k: v for k, v in predictor.dump_state().items() if k != "lm"}
                    for name, predictor in self.named_predictors()}
         minimums = {f"{name}.{field_name}": least
@@ -86,31 +85,9 @@ class SequenceProgram(dspy.Module):
         program of another shape instead of silently running tuned instructions in the wrong loop."""
         super().save(path, save_program=save_program, modules_to_serialize=modules_to_serialize)
         if not save_program:
-            import json
-            from pathlib import Path
-
-            from llm_as_rnn.reports.redact import redact
-
-            sidecar = {"program": self.config(), "backbones": self.roles.describe()}
-            Path(f"{path}.config.json").write_text(redact(json.dumps(sidecar, indent=1, default=str)),
-                                                   encoding="utf-8")
+            write_sidecar(path, self.config(), self.roles.describe())
 
     def load(self, path: str, allow_pickle: bool = False, allow_unsafe_lm_state: bool = False) -> Any:
         """`dspy.Module.load`, after checking `<path>.config.json` (when present) against this program."""
-        import json
-        from pathlib import Path
-
-        sidecar = Path(f"{path}.config.json")
-        if sidecar.is_file():
-            from llm_as_rnn.optimize.artifacts import ProgramFileError
-
-            saved = json.loads(sidecar.read_text(encoding="utf-8")).get("program", {})
-            current = self.config()
-            different = {k: (saved.get(k), current.get(k)) for k in saved.keys() | current.keys()
-                         if saved.get(k) != current.get(k)}
-            if different:
-                detail = "; ".join(f"{k}: saved {a!r}, this program {b!r}" for k, (a, b) in sorted(different.items()))
-                raise ProgramFileError(f"{path} was saved by a program of another configuration ({detail}); build "
-                                       "the program with the saved settings, or use llm_as_rnn.optimize.artifacts."
-                                       "load_program to rebuild it from them")
+        check_sidecar(path, self.config())
         return super().load(path, allow_pickle=allow_pickle, allow_unsafe_lm_state=allow_unsafe_lm_state)

@@ -6,7 +6,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from llm_as_rnn.reports.redact import redact
+from llm_as_rnn.utils.redact import redact
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}
 table{border-collapse:collapse;font-size:13px}

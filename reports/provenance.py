@@ -11,7 +11,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from llm_as_rnn.reports.redact import redact
+from llm_as_rnn import __version__
+from llm_as_rnn.backbones.catalog import EMBEDDED_MODELS
+from llm_as_rnn.utils.redact import redact
 
 
 def git_commit(folder: Path | None = None) -> str:
@@ -29,8 +31,6 @@ def git_commit(folder: Path | None = None) -> str:
 
 def backbone_checksums(backbones: dict[str, str]) -> dict[str, str]:
     """sha256 of each embedded catalog model among the role descriptions (`llamacpp/<model_id>`)."""
-    from llm_as_rnn.backbones.catalog import EMBEDDED_MODELS
-
     by_id = {f"llamacpp/{m.model_id}": m.sha256 for m in EMBEDDED_MODELS.values()}
     return {name: by_id[name] for name in dict.fromkeys(backbones.values()) if name in by_id}
 
@@ -38,8 +38,6 @@ def backbone_checksums(backbones: dict[str, str]) -> dict[str, str]:
 def provenance(argv: list[str], backbones: dict[str, str], written_by: dict[str, int] | None = None
                ) -> dict[str, Any]:
     """`written_by`: how many stored results each commit wrote (a resumed folder mixes runs)."""
-    from llm_as_rnn import __version__
-
     return {
         "command": redact(shlex.join(["llm-rnn", *argv])),
         "commit": git_commit(),

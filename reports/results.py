@@ -1,4 +1,4 @@
-"""Evaluation results as JSON, CSV and a Markdown table (the README's results table is this file)."""
+"""Evaluation results as JSON, CSV and a Markdown table (the tables of results/README.md are generated from it)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+from llm_as_rnn.metrics.step_scores import lower_is_better
+from llm_as_rnn.programs.registry import PAPER_BASELINES, control_of
 from llm_as_rnn.reports.formatting import format_interval, format_number
-from llm_as_rnn.reports.redact import redact
+from llm_as_rnn.reports.provenance import provenance_lines
+from llm_as_rnn.utils.redact import redact
 
 METRIC_NAMES = {"abs_error": "MAE", "sq_error": "MSE", "correct": "acc", "align": "Align", "self_correction":
                 "self-corr"}
-# The metrics shown in the Markdown table per task (all metrics go to JSON and CSV).
-TABLE_METRICS = {
-    "weather": ["temp_max.abs_error", "rain.correct", "align", "self_correction"],
-    "finance": ["return_pct.abs_error", "return_pct.sq_error", "direction.correct", "self_correction"],
-    "clinical": ["diagnoses.hit@1", "diagnoses.hit@5", "diagnoses.judge_hit@1", "diagnoses.judge_hit@5",
-                 "self_correction"],
-}
 
 
 def table_metrics(task: Any, board: Any) -> list[str]:
     """The metrics a task's tables show (all of them go to JSON and CSV); the first is the headline."""
-    chosen = [m for m in TABLE_METRICS.get(getattr(task, "family", task.name), []) if m in board.metrics]
+    chosen = [m for m in task.table_metrics if m in board.metrics]
     return chosen or [m for m in board.metrics if not m.endswith("sq_error")]
 
 
@@ -72,8 +68,6 @@ def write_results(out: str | Path, summaries: list[Any], settings: dict[str, Any
                                                     "high", "level", "n", "sequences"])
         writer.writeheader()
         writer.writerows(rows)
-    from llm_as_rnn.reports.provenance import provenance_lines
-
     head = "\n".join(provenance_lines(provenance)) + "\n" if provenance else ""
     paths["markdown"].write_text(redact(head + markdown_tables(summaries, settings)), encoding="utf-8")
     return paths
@@ -81,9 +75,6 @@ def write_results(out: str | Path, summaries: list[Any], settings: dict[str, Any
 
 def best_baseline(summary: Any, metric: str) -> str | None:
     """The paper baseline (zero-shot, FHC, MemPrompt) that scores best on `metric` over the scored sequences."""
-    from llm_as_rnn.metrics.step_scores import lower_is_better
-    from llm_as_rnn.programs.registry import PAPER_BASELINES
-
     scored = [m for m in PAPER_BASELINES if m in summary.board.methods]
     if not scored:
         return None
@@ -94,8 +85,6 @@ def best_baseline(summary: Any, metric: str) -> str | None:
 def paired_differences(summary: Any, metrics: list[str]) -> list[str]:
     """Each memory method against zero-shot and against the best paper baseline, on the first two accuracy/error
     metrics: paired over the same steps of the same sequences (the comparison the paper's claim is about)."""
-    from llm_as_rnn.programs.registry import PAPER_BASELINES, control_of
-
     board = summary.board
     methods = [m for m in board.methods if m in summary.llm_methods and m not in PAPER_BASELINES]
     shown = [m for m in metrics if not m.endswith(("sq_error", "self_correction")) and "judge" not in m][:2]

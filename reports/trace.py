@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from llm_as_rnn.reports.redact import redact
+from llm_as_rnn.utils.redact import redact
 
 
 class TraceWriter:

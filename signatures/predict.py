@@ -42,7 +42,7 @@ def adjustment_name(target) -> str:
 
 def adjustment_field(target) -> dspy.OutputField:
     """A number the model writes *before* the forecast it adjusts: JSON fields are decoded in order, so the forecast
-    is conditioned on an explicit decision about what the memory says. Measured on the 1.5B (README, "The
+    is conditioned on an explicit decision about what the memory says. Measured on the 1.5B (results page, "The
     adjustment field"): it follows a planted "3 °C lower/higher" note a little further (-1.6/+1.0 °C instead of
     -0.7/+0.8), but in the loop it writes 0 and forecasts today's value at nearly every step: weather zero-shot and
     LLM-as-RNN both become persistence. An option, not the default."""

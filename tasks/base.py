@@ -6,10 +6,15 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
+
+from llm_as_rnn.tasks.memory_spec import MemorySpec
 
 TargetKind = Literal["regression", "label", "topk"]
 SPLITS = ("train", "dev", "test")
+# An anchor: (task, sequence) -> one prediction dict per step (a dict may leave a target out, or be None: that step
+# is then not scored for that anchor).
+Anchor = Callable[[Any, Any], list]
 
 
 @dataclass(frozen=True)
@@ -133,11 +138,21 @@ class StepSequence:
 
 
 class Task(ABC):
-    """A sequential prediction task over a real dataset with time-based (or subject-based) splits."""
+    """A sequential prediction task over a real dataset with time-based (or subject-based) splits.
+
+    A task owns how it is scored beside the LLM methods: its classical `anchors` (name -> function of (task,
+    sequence) returning one prediction dict per step), the `primary_anchor` every method is compared with, the
+    `table_metrics` its tables show (the first is the headline), and the `series_column` statistical forecasters
+    (AutoARIMA/AutoETS) fit, if it has one. Adding a task touches `tasks/` and `tasks/registry.py` only.
+    """
 
     name: str
     description: str
     targets: tuple[Target, ...]
+    anchors: ClassVar[Mapping[str, Anchor]] = {}
+    primary_anchor: ClassVar[str | None] = None
+    table_metrics: ClassVar[tuple[str, ...]] = ()
+    series_column: ClassVar[str | None] = None
     # How `revealed_history` names a top-k target's past answers and the steps they came from.
     revealed_heading = "{target} revealed at earlier steps of this sequence"
     step_noun = "steps"
@@ -155,8 +170,8 @@ class Task(ABC):
 
     @property
     @abstractmethod
-    def memory_schema(self):
-        """The sections of h_t for this task (a `programs.memory.MemorySchema`)."""
+    def memory_spec(self) -> MemorySpec:
+        """The sections of h_t for this task."""
 
     @abstractmethod
     def sequences(self, split: str, *, limit: int | None = None, steps: int | None = None) -> list[StepSequence]:

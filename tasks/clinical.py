@@ -24,18 +24,21 @@ from __future__ import annotations
 import functools
 import zlib
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from llm_as_rnn.programs.memory import MemorySchema, Section
-from llm_as_rnn.tasks.base import Step, StepSequence, Target, Task, select_evenly
+from llm_as_rnn.anchors import clinical
+from llm_as_rnn.tasks.base import Anchor, Step, StepSequence, Target, Task, select_evenly
 from llm_as_rnn.tasks.icd import ccsr_category, codes_in_text, dotted_icd10
+from llm_as_rnn.tasks.memory_spec import MemorySpec, Section
+from llm_as_rnn.tasks.mimic import build_visits, read_visits
 
 SHIPPED_VISITS = Path(__file__).parent / "data" / "mimic_iv_demo_visits.jsonl.gz"
 TOP_K = 5
 SPLIT_BUCKETS = {"train": range(0, 4), "dev": range(4, 6), "test": range(6, 10)}  # of crc32(subject_id) % 10
 
-CLINICAL_SCHEMA = MemorySchema(
+CLINICAL_SCHEMA = MemorySpec(
     (
         Section("history", "Clinical history", "this patient's diagnoses so far and recurring conditions"),
         Section("focus", "Missed and focus areas", "what your last predictions missed and why"),
@@ -53,6 +56,12 @@ class ClinicalTask(Task):
     """Predict each visit's diagnoses (top-k free text) from its structured record, over a patient's visits."""
 
     name = "clinical"
+    anchors: ClassVar[Mapping[str, Anchor]] = {
+        "repeat_previous": clinical.repeat_previous, "revealed_ranked": clinical.revealed_ranked,
+        "most_frequent": clinical.most_frequent}
+    primary_anchor = "repeat_previous"
+    table_metrics = ("diagnoses.hit@1", "diagnoses.hit@5", "diagnoses.judge_hit@1", "diagnoses.judge_hit@5",
+                     "self_correction")
     description = (
         "Predict the discharge diagnosis categories of this hospital visit from its structured record "
         "(age, admission, services, medications, microbiology, vitals)."
@@ -106,13 +115,11 @@ class ClinicalTask(Task):
         return {" ".join(label.casefold().split()): category for label, category in self.labels.items()}
 
     @property
-    def memory_schema(self) -> MemorySchema:
+    def memory_spec(self) -> MemorySpec:
         return CLINICAL_SCHEMA
 
     @functools.cached_property
     def visits(self) -> list[dict[str, Any]]:
-        from llm_as_rnn.tasks.mimic import build_visits, read_visits
-
         if self.mimic_dir is not None:
             hosp = self.mimic_dir / "hosp" if (self.mimic_dir / "hosp").is_dir() else self.mimic_dir
             return build_visits(hosp, min_visits=self.min_visits)

@@ -27,20 +27,22 @@ from __future__ import annotations
 import functools
 import json
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
-from llm_as_rnn.programs.memory import MemorySchema, Section
-from llm_as_rnn.tasks.base import SPLITS, Step, StepSequence, Target, Task, is_finite_number, select_evenly
+from llm_as_rnn.anchors import persistence
+from llm_as_rnn.tasks.base import SPLITS, Anchor, Step, StepSequence, Target, Task, is_finite_number, select_evenly
+from llm_as_rnn.tasks.memory_spec import MemorySpec, Section
 from llm_as_rnn.tasks.table import DataError, read_table
 
 SPEC_KEYS = {"name", "description", "data", "sequence_id", "order", "inputs", "target", "kind", "unit", "labels",
              "k", "split", "tolerance", "scale"}
 DEFAULT_BUCKETS = {"train": range(0, 4), "dev": range(4, 6), "test": range(6, 10)}
 
-CUSTOM_SCHEMA = MemorySchema((
+CUSTOM_SCHEMA = MemorySpec((
     Section("patterns", "Patterns", "how the target relates to the inputs and to earlier steps, with numbers"),
     Section("corrections", "Recent errors and corrections", "how your last predictions were off and how to adjust"),
     Section("watch", "Watch-list", "what to check at the next step"),
@@ -121,7 +123,8 @@ def read_rows(path: str | Path) -> pd.DataFrame:
 class CustomTask(Task):
     """A task defined by a spec file over the user's own data (see the module docstring)."""
 
-    family = "custom"
+    anchors: ClassVar[Mapping[str, Anchor]] = {"previous_target": persistence.previous_target}
+    primary_anchor = "previous_target"
 
     def __init__(self, *, spec: str | Path, k: int | None = None):
         self.spec_path = Path(spec)
@@ -137,7 +140,7 @@ class CustomTask(Task):
         self.tolerance = self.spec.get("tolerance")
 
     @property
-    def memory_schema(self) -> MemorySchema:
+    def memory_spec(self) -> MemorySpec:
         return CUSTOM_SCHEMA
 
     @functools.cached_property

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 import datasets
 import pandas as pd
 
-from llm_as_rnn.programs.memory import MemorySchema, Section
-from llm_as_rnn.tasks.base import Step, StepSequence, Target, Task, daily_blocks
+from llm_as_rnn.anchors import finance, persistence
+from llm_as_rnn.tasks.base import Anchor, Step, StepSequence, Target, Task, daily_blocks
+from llm_as_rnn.tasks.memory_spec import MemorySpec, Section
 from llm_as_rnn.tasks.table import DataError, date_column, numeric_column, read_table
 
 SERIES = {"sp500": "S&P 500", "nasdaq": "NASDAQ Composite"}
 WINDOW_DAYS = 10
 SPLIT_YEARS = {"train": range(1999, 2013), "dev": range(2013, 2017), "test": range(2017, 2019)}
 
-FINANCE_SCHEMA = MemorySchema(
+FINANCE_SCHEMA = MemorySpec(
     (
         Section("regime", "Market regime", "the recent trend and volatility of this index, with numbers"),
         Section("corrections", "Recent errors and corrections",
@@ -73,6 +76,12 @@ class FinanceTask(Task):
     """Next-day % return and direction of a stock index from the last `window` trading days."""
 
     name = "finance"
+    anchors: ClassVar[Mapping[str, Anchor]] = {
+        "zero_return": finance.zero_return, "persistence": persistence.finance_persistence,
+        "train_mean": finance.train_mean_return}
+    primary_anchor = "zero_return"
+    table_metrics = ("return_pct.abs_error", "return_pct.sq_error", "direction.correct", "self_correction")
+    series_column = "return_pct"
     split_years = SPLIT_YEARS
     targets = (
         Target("return_pct", "regression", "tomorrow's daily return of the index", unit="%", decimals=2,
@@ -91,7 +100,7 @@ class FinanceTask(Task):
         )
 
     @property
-    def memory_schema(self) -> MemorySchema:
+    def memory_spec(self) -> MemorySpec:
         return FINANCE_SCHEMA
 
     def correct(self, prediction, target) -> bool | None:

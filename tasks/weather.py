@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 import datasets
 import numpy as np
 import pandas as pd
 
-from llm_as_rnn.programs.memory import MemorySchema, Section
-from llm_as_rnn.tasks.base import Step, StepSequence, Target, Task, daily_blocks
+from llm_as_rnn.anchors import climatology, persistence, statistical
+from llm_as_rnn.tasks.base import Anchor, Step, StepSequence, Target, Task, daily_blocks
+from llm_as_rnn.tasks.memory_spec import MemorySpec, Section
 from llm_as_rnn.tasks.table import DataError, date_column, numeric_column, read_table
 
 RAIN_THRESHOLD_MM = 1.0
@@ -40,7 +43,7 @@ HINTS = {"auto_arima": "AutoARIMA", "auto_ets": "AutoETS"}
 SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
            6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
 
-WEATHER_SCHEMA = MemorySchema(
+WEATHER_SCHEMA = MemorySpec(
     (
         Section("patterns", "Patterns",
                 "how tomorrow's values relate to the recent days in this sequence, with numbers"),
@@ -85,6 +88,11 @@ class WeatherTask(Task):
     """Next-day maximum temperature (°C) and rain (precipitation >= 1 mm) from the last `window` days."""
 
     name = "weather"
+    anchors: ClassVar[Mapping[str, Anchor]] = {
+        "persistence": persistence.weather_persistence, "climatology": climatology.weather_climatology}
+    primary_anchor = "persistence"
+    table_metrics = ("temp_max.abs_error", "rain.correct", "align", "self_correction")
+    series_column = "temp_max"
     split_years = SPLIT_YEARS
     correct_metric = "align"
     targets = (
@@ -99,8 +107,6 @@ class WeatherTask(Task):
         if hint is not None:
             if hint not in HINTS:
                 raise ValueError(f"unknown weather hint {hint!r}; choose one of {', '.join(HINTS)}")
-            from llm_as_rnn.anchors import statistical
-
             if not statistical.available():
                 raise ImportError(f"the {hint} hint needs statsforecast: pip install 'llm-as-rnn[classical]'")
         self.hint = hint
@@ -113,14 +119,14 @@ class WeatherTask(Task):
         )
 
     @property
-    def memory_schema(self) -> MemorySchema:
+    def memory_spec(self) -> MemorySpec:
         return WEATHER_SCHEMA
 
     def correct(self, prediction, target) -> bool | None:
         """Align: the forecast matches the observed day — temp_max within 2 °C and the rain call right.
 
         The paper reports a weather "Align" score without a public definition; this is ours, stated here and in the
-        README: Align = 100 x the share of steps whose forecast is aligned in this sense.
+        results page: Align = 100 x the share of steps whose forecast is aligned in this sense.
         """
         if prediction is None:
             return False  # a failed forecast is a miss
@@ -172,9 +178,7 @@ class WeatherTask(Task):
         """The hint model's forecast for the day after each date (None everywhere without a hint)."""
         if self.hint is None:
             return [None] * len(dates)
-        from llm_as_rnn.anchors.statistical import one_step_forecasts
-
-        return one_step_forecasts(self, self.hint, dates)
+        return statistical.one_step_forecasts(self, self.hint, dates)
 
     def format_input(self, days: pd.DataFrame, *, hint: float | None = None) -> str:
         """Fixed decimals, one line per day, relative indices (day 0 = today), a coarse season; no dates; and

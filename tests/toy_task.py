@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from llm_as_rnn.programs.memory import MemorySchema, Section
-from llm_as_rnn.tasks.base import Step, StepSequence, Target, Task
+from collections.abc import Mapping
+from typing import ClassVar
+
+from llm_as_rnn.anchors import persistence
+from llm_as_rnn.programs.memory import MemorySchema
+from llm_as_rnn.tasks.base import Anchor, Step, StepSequence, Target, Task
+from llm_as_rnn.tasks.memory_spec import MemorySpec, Section
 
 TOY_SCHEMA = MemorySchema((
     Section("patterns", "Patterns", "what the sequence does"),
@@ -16,13 +21,16 @@ class ToyTask(Task):
 
     name = "toy"
     description = "Predict the next value of a counter."
+    anchors: ClassVar[Mapping[str, Anchor]] = {"previous_target": persistence.previous_target}
+    primary_anchor = "previous_target"
+    table_metrics = ("value.abs_error", "direction.correct")
     targets = (
         Target("value", "regression", "the next value", unit="units", decimals=2),
         Target("direction", "label", "does the value go up or down", labels=("up", "down")),
     )
 
     @property
-    def memory_schema(self) -> MemorySchema:
+    def memory_spec(self) -> MemorySpec:
         return TOY_SCHEMA
 
     def sequences(self, split: str = "test", *, limit: int | None = None, steps: int | None = None):

@@ -101,9 +101,9 @@ def test_the_weather_hint_reaches_the_prompt_and_is_a_setting_of_the_folder(scri
 
 
 def test_a_weather_hint_without_statsforecast_is_one_line_before_any_work(scripted, tmp_path, capsys, monkeypatch):
-    from llm_as_rnn.anchors import statistical
+    from llm_as_rnn.tasks import registry
 
-    monkeypatch.setattr(statistical, "available", lambda: False)
+    monkeypatch.setattr(registry, "installed", lambda module: module != "statsforecast")
     assert main(["evaluate", "--tasks", "weather", "--weather-hint", "auto_arima", "--methods", "zero_shot",
                  "--out", str(tmp_path / "eval")]) == 2
     assert "--weather-hint auto_arima needs statsforecast" in capsys.readouterr().err
@@ -130,8 +130,8 @@ def test_report_only_writes_what_finished_and_runs_nothing(scripted, tmp_path, c
 
 
 def test_a_saved_program_is_evaluated_on_its_task(scripted, tmp_path):
-    from llm_as_rnn.optimize.artifacts import save_program
     from llm_as_rnn.programs import LLMAsRNN
+    from llm_as_rnn.programs.artifacts import save_program
     from llm_as_rnn.tasks import get_task
 
     program = LLMAsRNN(get_task("weather"), budget=96)

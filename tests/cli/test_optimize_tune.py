@@ -111,7 +111,7 @@ def test_tune_starts_from_a_saved_program_evaluated_as_saved(scripted, tmp_path,
 
 
 def test_versus_start_pairs_the_dev_sequences_both_trials_scored():
-    from llm_as_rnn.optimize.tune import versus_start
+    from llm_as_rnn.reports.study import versus_start
 
     interval = versus_start([0.5, 0.7, 0.9], [0.4, 0.4, 0.4, 0.4, 0.4, 0.4])  # pruned after 3 of 6
     assert interval["n"] == 3 and interval["estimate"] == pytest.approx(0.3)

@@ -46,7 +46,7 @@ ROWS = [
     ("target column as an input", ["run", "--task", "custom", "--spec", "{leaky}"], "units"),
     ("a file that is not GGUF", ["run", "--backbone", "llamacpp/{not_gguf}"], "is not a GGUF file"),
     ("negative --recent-steps", ["run", "--recent-steps", "-1"], "--recent-steps"),
-    ("gated policy with judge feedback", ["run", "--policy", "gated", "--feedback", "judge"], "feedback='truth'"),
+    ("gated policy with judge feedback", ["run", "--policy", "gated", "--feedback", "judge"], "reveals y_t"),
     ("unknown section", ["run", "--sections", "foo"], "foo"),
     ("unknown section in a method spec", ["evaluate", "--methods", "llm_as_rnn:sections=foo"], "foo"),
     ("unknown method", ["evaluate", "--methods", "zero_shot,lstm"], "lstm"),

@@ -104,7 +104,8 @@ def test_reports_are_written_with_every_pairwise_difference(tmp_path):
     paths = write_results(run.out, summaries, run.settings())
     rows = json.loads(paths["json"].read_text())["rows"]
     pairs = {(r["method"], r["versus"]) for r in rows if r["kind"] == "difference"}
-    assert len(pairs) == len(METHODS) * (len(METHODS) - 1)
+    scored = len(METHODS) + 1  # and the toy task's own anchor, previous_target
+    assert len(pairs) == scored * (scored - 1)
     markdown = paths["markdown"].read_text()
     assert "| `llm_as_rnn:fused` |" in markdown and "LM calls/step" in markdown
     assert paths["csv"].read_text().startswith("task,kind,method,versus,metric")

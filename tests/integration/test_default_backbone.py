@@ -9,6 +9,7 @@ import dspy
 import pytest
 
 from llm_as_rnn.backbones.model_string import EMBEDDED_DEFAULT
+from llm_as_rnn.programs.memory import MemorySchema
 
 pytestmark = pytest.mark.integration(backbone=EMBEDDED_DEFAULT)
 
@@ -34,7 +35,7 @@ def test_the_default_backbone_reads_a_numeric_note_in_its_memory(default_lm, wea
     predictor, forecasts = StepPredictor(weather_task), {}
     with dspy.context(lm=default_lm, adapter=SequenceProgram(weather_task).adapter):
         for name, note in notes.items():
-            memory = weather_task.memory_schema.memory({"corrections": (note,)}).render()
+            memory = MemorySchema.of(weather_task.memory_spec).memory({"corrections": (note,)}).render()
             forecasts[name] = [predictor(memory, s.input, StepRecord(0, s.input, None, dict(s.target)))["temp_max"]
                                for s in steps]
     assert all(math.isfinite(v) for v in forecasts["higher"] + forecasts["lower"])
@@ -57,7 +58,7 @@ def test_under_the_adjust_contract_the_note_becomes_the_adjustment_and_moves_the
     predictor, forecasts, adjustments = StepPredictor(weather_task, adjust=True), {}, {}
     with dspy.context(lm=default_lm, adapter=SequenceProgram(weather_task).adapter):
         for name, note in notes.items():
-            memory = weather_task.memory_schema.memory({"corrections": (note,)}).render()
+            memory = MemorySchema.of(weather_task.memory_spec).memory({"corrections": (note,)}).render()
             records = [StepRecord(0, s.input, None, dict(s.target)) for s in steps]
             forecasts[name] = [predictor(memory, s.input, r)["temp_max"] for s, r in zip(steps, records, strict=True)]
             adjustments[name] = [r.adjustments["temp_max_adjustment"] for r in records]

@@ -91,7 +91,7 @@ def test_target_measure_texts():
 def test_llm_judged_hits_use_the_first_item_judged_the_same():
     import dspy
 
-    from llm_as_rnn.metrics.semantic_match import judged_hits
+    from llm_as_rnn.evaluation.semantic_judge import judged_hits
     from tests.scripted import scripted_lm
 
     def judge(call):

@@ -15,8 +15,8 @@ import pytest
 from optuna.trial import TrialState
 
 from llm_as_rnn.backbones.roles import Roles
-from llm_as_rnn.optimize.artifacts import load_program
 from llm_as_rnn.optimize.tune import StructureSearch, TuneError, make_storage
+from llm_as_rnn.programs.registry import load_program
 from tests.scripted import scripted_lm
 from tests.toy_task import ToyTask, toy_responder
 

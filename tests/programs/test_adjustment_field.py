@@ -62,7 +62,8 @@ def test_every_method_takes_the_adjust_flag():
 
 
 def test_a_saved_adjusting_program_loads_with_its_contract(tmp_path):
-    from llm_as_rnn.optimize.artifacts import load_program, save_program
+    from llm_as_rnn.programs.artifacts import save_program
+    from llm_as_rnn.programs.registry import load_program
 
     save_program(LLMAsRNN(ToyTask(), feedback="measured", adjust=True), tmp_path / "p")
     loaded = load_program(tmp_path / "p", task=ToyTask())

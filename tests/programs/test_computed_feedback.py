@@ -9,7 +9,7 @@ import dspy
 import pytest
 
 from llm_as_rnn.programs import LLMAsRNN
-from llm_as_rnn.programs.memory import whole_sentences
+from llm_as_rnn.programs.memory import MemorySchema, whole_sentences
 from llm_as_rnn.programs.registry import build_method
 from llm_as_rnn.tasks.base import Step, StepSequence, Target
 from llm_as_rnn.tasks.registry import get_task
@@ -120,8 +120,8 @@ def test_the_update_instructions_show_structure_not_invented_facts():
     from llm_as_rnn.signatures.update import update_signature
 
     for task in (WeatherTask(), ToyTask()):
-        instructions = update_signature(task.memory_schema).instructions
-        if task.memory_schema.example:
+        instructions = update_signature(MemorySchema.of(task.memory_spec)).instructions
+        if MemorySchema.of(task.memory_spec).example:
             assert "structure only" in instructions and "<" in instructions
         assert "1.5 °C too low" not in instructions
 
@@ -195,7 +195,7 @@ def test_the_updater_trims_by_the_engine_limit_and_only_there():
 
 
 def test_masking_replaces_past_values_but_keeps_error_sizes():
-    schema = WeatherTask().memory_schema
+    schema = MemorySchema.of(WeatherTask().memory_spec)
     memory = schema.memory({"patterns": ["The predicted 29.4°C was 11.1 °C above the actual 18.3 °C."],
                             "corrections": ["Forecast 29.40 again? No: -11.1 too high; day 7 was 18.35."]})
     masked = memory.masked([29.4, 18.3])

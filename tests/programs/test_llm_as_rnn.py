@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from llm_as_rnn.backbones.roles import Roles
 from llm_as_rnn.programs import LLMAsRNN
-from llm_as_rnn.programs.critic import shuffled_sources
+from llm_as_rnn.programs.feedback_modes import shuffled_sources
 from tests.scripted import scripted_lm
 from tests.toy_task import ToyTask, toy_responder
 

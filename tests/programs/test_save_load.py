@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from llm_as_rnn.optimize.artifacts import ProgramFileError, save_program
 from llm_as_rnn.programs import LLMAsRNN
+from llm_as_rnn.programs.artifacts import ProgramFileError, save_program
 from tests.toy_task import ToyTask
 
 
@@ -30,7 +30,7 @@ def test_a_saved_program_reproduces_its_configuration_in_a_fresh_process(tmp_pat
     program.updater.update.signature = program.updater.update.signature.with_instructions("TUNED: keep numbers.")
     folder = save_program(program, tmp_path / "saved")
     script = ("import json, sys\n"
-              "from llm_as_rnn.optimize.artifacts import load_program\n"
+              "from llm_as_rnn.programs.registry import load_program\n"
               "from tests.toy_task import ToyTask\n"
               "p = load_program(sys.argv[1], task=ToyTask())\n"
               "print(json.dumps({'config': p.config(), 'instructions': p.updater.update.signature.instructions}))\n")

@@ -108,9 +108,12 @@ def test_gate_prefers_the_new_memory_on_a_tie_and_resets_when_only_h0_is_better(
     assert reset is empty and record.budget_actions[-1].startswith("gate:reset")
 
 
-def test_gate_needs_truth_feedback():
-    with pytest.raises(ValueError, match="needs feedback='truth'"):
-        LLMAsRNN(ToyTask(), policy="gated", feedback="judge")
+def test_gate_needs_a_feedback_mode_that_reveals_this_steps_truth():
+    for mode in ("judge", "none", "shuffled", "shuffled_measured"):  # a control's earlier truth is not y_t
+        with pytest.raises(ValueError, match="reveals y_t"):
+            LLMAsRNN(ToyTask(), policy="gated", feedback=mode)
+    for mode in ("truth", "measured"):
+        assert LLMAsRNN(ToyTask(), policy="gated", feedback=mode).gate is not None
     with pytest.raises(ValueError, match="unknown update policy"):
         LLMAsRNN(ToyTask(), policy="append")
 

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERIC_NAMES = {"evaluate", "evaluation", "metrics", "tasks", "cli", "programs", "signatures", "backbones",
-                 "anchors", "optimize", "reports"}
+                 "anchors", "optimize", "reports", "utils"}
 
 
 def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:

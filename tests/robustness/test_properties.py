@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llm_as_rnn.programs import LLMAsRNN
+from llm_as_rnn.programs.memory import MemorySchema
 from llm_as_rnn.tasks import DataError
 from tests.scripted import scripted_lm
 from tests.toy_task import ToyTask, toy_responder
@@ -33,7 +34,7 @@ def test_the_memory_budget_is_never_exceeded(budget, first, second, malformed):
     lm, engine = scripted_lm(responder)
     sequence = task.sequences(limit=1, steps=2)[0]
     count = engine.count_tokens
-    if count(task.memory_schema.empty().render()) >= budget:
+    if count(MemorySchema.of(task.memory_spec).empty().render()) >= budget:
         return  # refused up front (tested elsewhere)
     with dspy.context(lm=lm):
         out = LLMAsRNN(task, budget=budget)(steps=sequence.steps, sequence_id=sequence.id)

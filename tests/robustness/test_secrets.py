@@ -9,7 +9,7 @@ import dspy
 from benchmarks.loopback_server import LoopbackServer
 from llm_as_rnn.cli.common import configure_logging
 from llm_as_rnn.cli.main import main
-from llm_as_rnn.reports.redact import RedactingFilter, redact
+from llm_as_rnn.utils.redact import RedactingFilter, redact
 
 SECRET = "sk-test-SENTINEL-0123456789abcdef"
 
@@ -108,7 +108,7 @@ def test_a_server_that_echoes_the_key_in_a_401_never_gets_it_printed_or_written(
 
 def test_secrets_given_in_arguments_are_redacted_everywhere(tmp_path, capsys):
     """A key inside a URL argument (server or storage address) is redacted like an environment key."""
-    from llm_as_rnn.reports import redact as redaction
+    from llm_as_rnn.utils import redact as redaction
 
     assert redaction.secrets_in_arguments(["--api-base", "https://user:sk-in-url-123456@host:8000/v1",
                                            "--storage", "postgresql://u:dbpass99@db/x", "https://h/v1?api_key=qk-42zz",

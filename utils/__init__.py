@@ -1,0 +1,1 @@
+"""Base helpers every layer may use (nothing here imports another part of the package)."""
