@@ -67,11 +67,16 @@ def probe_in_child(model: str, *, timeout: float = PROBE_TIMEOUT_S, api_base: st
     return ProbeResult(model, bool(report["ok"]), redact(str(report["detail"])), seconds)
 
 
+def is_served(lm: Any) -> bool:
+    """A backbone reached over the network through LiteLLM (one server or replicas behind its Router)."""
+    engine = getattr(lm, "engine", None)
+    return engine == "litellm" or isinstance(engine, RouterEngine)
+
+
 def probe_reachable(lm: Any, *, api_base: str | None = None, timeout: float = 20.0) -> None:
     """One tiny call, no retries, before any work is spent: an unreachable or unauthorised served backbone fails
     in seconds with one line naming the model and the address (the embedded backbone loaded already: skipped)."""
-    engine = getattr(lm, "engine", None)
-    if not (engine == "litellm" or isinstance(engine, RouterEngine)):
+    if not is_served(lm):
         return  # in-process (llama.cpp, loaded already) or a custom engine: nothing to reach
     probe = lm.copy(num_retries=0, cache=False, timeout=timeout)
     try:
@@ -79,8 +84,11 @@ def probe_reachable(lm: Any, *, api_base: str | None = None, timeout: float = 20
     except Exception as exc:  # turned into one user-facing line
         where = f" at {api_base}" if api_base else ""
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:240]
+        hint = ""
+        if "api_key" in first.lower() or "api key" in first.lower():
+            hint = " (a local server that checks no key still needs one set: export OPENAI_API_KEY=dummy)"
         raise BackboneError(redact(f"backbone {lm.model}{where} did not answer a test call: "
-                                   f"{type(exc).__name__}: {first}")) from None
+                                   f"{type(exc).__name__}: {first}{hint}")) from None
 
 
 def build_summary() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 import dspy
@@ -11,6 +12,7 @@ import dspy
 from llm_as_rnn.backbones.embedded import resolve_gguf, shared_engine
 from llm_as_rnn.backbones.errors import BackboneError
 from llm_as_rnn.backbones.litellm_module import litellm_module
+from llm_as_rnn.backbones.llamacpp_engine import LlamaCppEngine
 from llm_as_rnn.backbones.model_string import EMBEDDED_DEFAULT, parse_model_string
 from llm_as_rnn.backbones.router import RouterEngine
 
@@ -18,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 _SECRET_KWARGS = ("api_key", "aws_secret_access_key", "azure_ad_token", "vertex_credentials")
 
-__all__ = ["describe", "load_backbone"]
+__all__ = ["describe", "load_backbone", "proposer_for"]
 
 
 def load_backbone(
@@ -91,6 +93,27 @@ def load_backbone(
     lm = dspy.LM(parsed.text, engine="litellm", temperature=temperature, max_tokens=max_tokens, cache=cache,
                  num_retries=num_retries, **client, **litellm_kwargs)
     return limit_concurrency(lm, max_concurrency)
+
+
+PROPOSAL_MAX_TOKENS = 1500
+
+
+def proposer_for(lm: dspy.BaseLM | None) -> dspy.BaseLM | None:
+    """The LM that should propose or reflect on instructions for `lm`: the same embedded GGUF on an engine without
+    the string limit (a new `dspy.LM`), or `lm` itself when nothing limits its strings.
+
+    Why: the step engine caps every JSON string at 160 characters (a small model otherwise loops inside a string),
+    so a proposal written under it can never be as long as the instruction it replaces (about 1,100 characters):
+    COPRO's and GEPA's proposals were cut at the cap. Without the cap the answer is bounded by `max_tokens`. A long
+    cap is no way out: llama.cpp's grammar nests one rule per allowed character, and 4,000 crashed it (SIGSEGV).
+    """
+    engine = getattr(lm, "engine", None)
+    if lm is None or not isinstance(engine, LlamaCppEngine) or not engine.max_string_chars:
+        return lm
+    unbounded = shared_engine(Path(engine.model_path), n_ctx=engine.n_ctx, contexts=engine.contexts,
+                              max_string_chars=0)
+    return dspy.LM(lm.model, engine=unbounded, temperature=lm.kwargs.get("temperature", 0.0),
+                   max_tokens=PROPOSAL_MAX_TOKENS, cache=lm.cache, num_retries=lm.num_retries)
 
 
 def limit_concurrency(lm: dspy.LM, limit: int | None) -> dspy.LM:

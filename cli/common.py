@@ -36,10 +36,12 @@ def add_backbone_arguments(parser: argparse.ArgumentParser) -> None:
                        help=f"predictor backbone, e.g. openai/gpt-4o-mini (default: {EMBEDDED_DEFAULT})")
     group.add_argument("--critic-backbone", help="backbone for feedback/judge (default: --backbone)")
     group.add_argument("--updater-backbone", help="backbone that rewrites the memory (default: --backbone)")
-    group.add_argument("--api-base", help="server address for ollama_chat/, hosted_vllm/, openai/ local servers; "
-                       "several, comma-separated, are replicas behind LiteLLM's Router")
+    group.add_argument("--api-base", type=api_bases,
+                       help="server address (http://host:port/...) for ollama_chat/, hosted_vllm/, openai/ local "
+                            "servers; several, comma-separated, are replicas behind LiteLLM's Router")
     group.add_argument("--response-schema", action="store_true",
-                       help="the served model honours OpenAI json_schema outputs (vLLM, llama.cpp llama-server)")
+                       help="require OpenAI json_schema outputs from a served model (without it, the mode the server "
+                            "honours is probed and named: json_schema, JSON mode with a schema, or JSON mode)")
     group.add_argument("--max-concurrency", type=positive_int,
                        help="at most this many calls in flight per backbone (for a served backbone's slots)")
     group.add_argument("--no-cache", action="store_true", help="bypass DSPy's request cache")
@@ -51,28 +53,18 @@ def build_roles(args: argparse.Namespace, *, probe: bool = True) -> Any:
     return _roles(args, args.backbone, args.critic_backbone, args.updater_backbone, probe=probe)
 
 
-PROPOSAL_STRING_CHARS = 0  # no grammar limit on a string: see LlamaCppEngine's max_string_chars
-PROPOSAL_MAX_TOKENS = 1500
-
-
 def build_prompt_lm(args: argparse.Namespace) -> Any:
-    """The model that proposes or reflects on instructions (`--prompt-backbone`, else the main backbone), or None
-    for the configured LM.
-
-    An embedded proposer gets its own engine with no string limit in its grammar (its answer is bounded by
-    `max_tokens`): under the step engine's limit (160 characters, against a small model looping inside a string)
-    GEPA's reflection on the 1.5B could only answer the first line of the update instruction, "Rewrite your memory
-    of this sequence after the step below.", and a proposal can never be as long as the instruction it replaces
-    (about 1,100 characters). A long limit is no way out: llama.cpp's grammar nests one rule per allowed character,
-    and 4,000 crashed it (SIGSEGV).
-    """
+    """The model that proposes or reflects on instructions (`--prompt-backbone`), or None: the optimizer then uses
+    the main backbone without its string limit (`backbones.registry.proposer_for`). An embedded proposer is loaded
+    without the limit at once (one engine, not a capped one first)."""
     from llm_as_rnn.backbones.model_string import parse_model_string
-    from llm_as_rnn.backbones.registry import load_backbone
+    from llm_as_rnn.backbones.registry import PROPOSAL_MAX_TOKENS, load_backbone
 
-    model = args.prompt_backbone or args.backbone
-    if parse_model_string(model).embedded:
-        return load_backbone(model, max_string_chars=PROPOSAL_STRING_CHARS, max_tokens=PROPOSAL_MAX_TOKENS)
-    return load_backbone(model, api_base=args.api_base) if args.prompt_backbone else None
+    if not args.prompt_backbone:
+        return None
+    if parse_model_string(args.prompt_backbone).embedded:
+        return load_backbone(args.prompt_backbone, max_string_chars=0, max_tokens=PROPOSAL_MAX_TOKENS)
+    return load_backbone(args.prompt_backbone, api_base=args.api_base)
 
 
 def method_roles_loader(args: argparse.Namespace, main: Any, *, probe: bool = True) -> Any:
@@ -93,14 +85,21 @@ def method_roles_loader(args: argparse.Namespace, main: Any, *, probe: bool = Tr
 
 def _roles(args: argparse.Namespace, predictor: str, critic: str | None = None, updater: str | None = None, *,
            probe: bool) -> Any:
-    from llm_as_rnn.backbones.probe import probe_reachable
+    from llm_as_rnn.backbones.probe import is_served, probe_reachable
     from llm_as_rnn.backbones.roles import Roles
+    from llm_as_rnn.backbones.structured_output import choose_structured_output, describe_mode
 
     roles = Roles.from_strings(predictor, critic, updater, api_base=args.api_base, cache=not args.no_cache,
-                               max_concurrency=args.max_concurrency, response_schema=args.response_schema)
+                               max_concurrency=args.max_concurrency)
     if probe:
         for lm in {id(lm): lm for lm in (roles.predictor, roles.critic, roles.updater) if lm is not None}.values():
             probe_reachable(lm, api_base=args.api_base)
+            if is_served(lm):
+                mode = choose_structured_output(lm)
+                print(f"{lm.model}: {describe_mode(mode)}", file=sys.stderr)
+                if args.response_schema and mode != "json_schema":
+                    raise UsageError(f"--response-schema: {lm.model} does not honour json_schema outputs; drop "
+                                     f"the flag to use what it honours ({mode})")
     return roles
 
 
@@ -148,7 +147,7 @@ def add_task_arguments(parser: argparse.ArgumentParser, *, tasks: list[str]) -> 
     from llm_as_rnn.tasks.base import SPLITS
 
     group = parser.add_argument_group("data")
-    group.add_argument("--task", default="weather", choices=tasks)
+    group.add_argument("--task", default="weather", choices=tasks, help="the dataset")
     add_data_options(group)
     group.add_argument("--split", default="test", choices=SPLITS, help="time-based split (default: test)")
     group.add_argument("--episodes", type=positive_int, default=5, help="number of sequences (default: 5)")
@@ -220,6 +219,45 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
     return value
+
+
+def api_bases(text: str) -> str:
+    """--api-base: one or more comma-separated server URLs, each with its scheme (http:// or https://)."""
+    for base in (b.strip() for b in text.split(",")):
+        if not base:
+            continue
+        scheme, sep, rest = base.partition("://")
+        if not sep or scheme not in ("http", "https") or not rest:
+            raise argparse.ArgumentTypeError(f"{base!r} has no http:// or https:// scheme; write e.g. "
+                                             f"http://{base.split('://')[-1]}")
+    return text
+
+
+def check_output_folder(path: str | Path, flag: str = "--out") -> Path:
+    """Create the output folder now, before any work: a folder that cannot be created is one line, not an error
+    after the run."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: cannot create the folder ({exc.strerror or type(exc).__name__})") from None
+    if not os.access(path, os.W_OK):
+        raise UsageError(f"{flag} {path}: the folder is not writable")
+    return path
+
+
+class DefaultsHelpFormatter(argparse.HelpFormatter):
+    """Every option's help ends with its default (unless it says it already, or the default is off or unset)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        unset = default is None or default is False or default == argparse.SUPPRESS or (
+            isinstance(default, list | tuple) and not default)
+        if "(default:" in text or unset or not action.option_strings:
+            return text
+        shown = ",".join(map(str, default)) if isinstance(default, list | tuple) else default
+        return f"{text} (default: {shown})"
 
 
 def run_directory(base: str | Path, *parts: str) -> Path:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from llm_as_rnn.cli.common import api_bases
+
 DESCRIPTION = """Check this installation: package versions, the CPU's instruction sets against the kernels compiled
 into llama.cpp, the embedded models and their checksums, one constrained call to the backbone in a child process
 (a native crash is reported, not suffered), and a writeable Optuna study (SQLite; PostgreSQL with --storage).
@@ -32,10 +34,13 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
                               description=DESCRIPTION)
     parser.add_argument("--backbone", default=EMBEDDED_DEFAULT,
                         help=f"backbone for the probe call (default: {EMBEDDED_DEFAULT})")
-    parser.add_argument("--api-base", help="server address for a served --backbone")
+    parser.add_argument("--api-base", type=api_bases, help="server address for a served --backbone")
     parser.add_argument("--storage", help="also check an Optuna RDB URL, e.g. postgresql://user@host/db")
     parser.add_argument("--no-call", action="store_true", help="skip the probe call (and the model load it needs)")
     parser.add_argument("--no-hash", action="store_true", help="check installed models by size, not by sha256")
+    parser.add_argument("--model-path", action="store_true",
+                        help="print the GGUF file of the embedded --backbone (assembled and checked) and exit: what "
+                             "a server such as python -m llama_cpp.server --model needs")
     parser.set_defaults(handler=execute)
 
 
@@ -105,11 +110,13 @@ def call_check(backbone: str, api_base: str | None) -> Check:
 def storage_check(url: str | None) -> Check:
     import optuna
 
+    from llm_as_rnn.optimize.tune import storage_url
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     with tempfile.TemporaryDirectory() as folder:
-        target = url or f"sqlite:///{Path(folder) / 'doctor.db'}"
         label = "optuna storage" + (f" {url.split('@')[-1]}" if url else " (SQLite)")
         try:
+            target = storage_url(url) if url else f"sqlite:///{Path(folder) / 'doctor.db'}"
             study = optuna.create_study(storage=target, study_name=f"llm-rnn-doctor-{os.getpid()}",
                                         load_if_exists=True)
             study.optimize(lambda trial: trial.suggest_float("x", 0.0, 1.0), n_trials=1)
@@ -141,6 +148,17 @@ def run_checks(args: argparse.Namespace, emit: Callable[[Check], None]) -> list[
 
 def execute(args: argparse.Namespace) -> int:
     from llm_as_rnn.utils.redact import redact
+
+    if args.model_path:
+        from llm_as_rnn.backbones.embedded import resolve_gguf
+        from llm_as_rnn.backbones.errors import BackboneError
+        from llm_as_rnn.backbones.model_string import parse_model_string
+
+        parsed = parse_model_string(args.backbone)
+        if not parsed.embedded:
+            raise BackboneError(f"--model-path: {args.backbone} is not an embedded (llamacpp/) backbone")
+        print(resolve_gguf(parsed.name)[0])
+        return 0
 
     marks = {True: "ok  ", False: "FAIL", None: "    "}
 

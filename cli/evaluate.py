@@ -12,7 +12,9 @@ from llm_as_rnn.cli.common import (
     add_backbone_arguments,
     add_data_options,
     build_roles,
+    check_output_folder,
     method_roles_loader,
+    non_negative_int,
     positive_int,
     task_options,
     warn_small_sample,
@@ -39,7 +41,8 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     group.add_argument("--methods", default=",".join(DEFAULT_METHODS),
                        help="comma-separated method specs, e.g. llm_as_rnn:judge, fhc:context_budget=2048 "
                             f"(default: {','.join(DEFAULT_METHODS)})")
-    group.add_argument("--split", default="test", choices=SPLITS)
+    group.add_argument("--split", default="test", choices=SPLITS,
+                       help="time-based split (dev to choose, test to report)")
     group.add_argument("--episodes", type=positive_int, default=8,
                        help="sequences per task (default: 8; CIs over fewer than 5 are flagged)")
     group.add_argument("--steps", type=positive_int, default=5, help="steps per sequence (default: 5)")
@@ -47,7 +50,7 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
                        help=f"LLM-as-RNN memory budget in tokens (default: {DEFAULT_BUDGET_TOKENS})")
     group.add_argument("--context-budget", type=positive_int, default=DEFAULT_CONTEXT_TOKENS,
                        help=f"history baselines' context budget in tokens (default: {DEFAULT_CONTEXT_TOKENS})")
-    group.add_argument("--seed", type=int, default=0)
+    group.add_argument("--seed", type=int, default=0, help="seeds the controls and the sampler")
     add_data_options(parser.add_argument_group("data"))
     add_backbone_arguments(parser)
     parser.add_argument("--program", action="append", default=[], metavar="PATH",
@@ -60,7 +63,7 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     parser.add_argument("--report-only", action="store_true",
                         help="run nothing: write results, plots and report from the sequences already finished in "
                              "--out (while a long run goes on, or after stopping one); unfinished ones are named")
-    parser.add_argument("--trace-sequences", type=int, default=1,
+    parser.add_argument("--trace-sequences", type=non_negative_int, default=1,
                         help="LLM-as-RNN sequences per task whose memory trace goes into report.html")
     parser.set_defaults(handler=execute)
 
@@ -88,6 +91,12 @@ def execute(args: argparse.Namespace) -> int:
     options = {name: task_options(args, name) for name in names}
     tasks = {name: get_task(name, **options[name]) for name in names}
     out = Path(args.out or f"runs/evaluate-{args.split}")
+    if args.report_only:
+        if not (out / "evaluation.json").is_file():
+            raise UsageError(f"--report-only: {out} holds no evaluation (no evaluation.json); run the evaluation "
+                             "into it first, without --report-only")
+    else:
+        check_output_folder(out)
     methods = split_methods(args.methods)
     check_methods(methods, tasks, args)
     if args.judge_backbone:

@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from llm_as_rnn.cli.common import USER_ERRORS, configure_environment, configure_logging
+from llm_as_rnn.cli.common import USER_ERRORS, DefaultsHelpFormatter, configure_environment, configure_logging
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
-    """argparse, but a bad argument is one line naming it (and where to read more), not the whole usage."""
+    """argparse, but a bad argument is one line naming it (and where to read more), not the whole usage; every
+    option's help shows its default."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", DefaultsHelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")

@@ -14,6 +14,8 @@ from llm_as_rnn.cli.common import (
     build_prompt_lm,
     build_roles,
     build_task,
+    check_output_folder,
+    non_negative_int,
     positive_int,
     run_directory,
     task_options,
@@ -33,18 +35,18 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     from llm_as_rnn.tasks.registry import TASKS
 
     parser = verbs.add_parser("optimize", help="tune the memory-update instructions", description=DESCRIPTION)
-    parser.add_argument("--task", default="weather", choices=sorted(TASKS))
+    parser.add_argument("--task", default="weather", choices=sorted(TASKS), help="the dataset")
     add_data_options(parser.add_argument_group("task data"))
-    parser.add_argument("--optimizer", default="gepa", choices=sorted(OPTIMIZERS))
+    parser.add_argument("--optimizer", default="gepa", choices=sorted(OPTIMIZERS), help="the DSPy optimizer")
     parser.add_argument("--tune", default="updater.update",
                         help="predictors to tune, comma-separated (default: updater.update; also predictor.predict, "
                              "critic.critique)")
     parser.add_argument("--prompt-backbone", help="proposal/reflection model (default: --backbone)")
     data = parser.add_argument_group("data")
-    data.add_argument("--train-episodes", type=positive_int, default=4)
-    data.add_argument("--dev-episodes", type=positive_int, default=3)
-    data.add_argument("--test-episodes", type=int, default=5, help="0 skips the held-out comparison")
-    data.add_argument("--steps", type=positive_int, default=5)
+    data.add_argument("--train-episodes", type=positive_int, default=4, help="train sequences (proposals)")
+    data.add_argument("--dev-episodes", type=positive_int, default=3, help="dev sequences (selection)")
+    data.add_argument("--test-episodes", type=non_negative_int, default=5, help="0 skips the held-out comparison")
+    data.add_argument("--steps", type=positive_int, default=5, help="steps per sequence")
     budget = parser.add_argument_group("optimizer budget")
     budget.add_argument("--metric-calls", type=positive_int, default=12, help="GEPA: sequence rollouts")
     budget.add_argument("--candidates", type=positive_int, default=3, help="MIPROv2: instruction candidates")
@@ -81,6 +83,7 @@ def execute(args: argparse.Namespace) -> int:
     from llm_as_rnn.reports.tables import overall_rows, overall_table
 
     console = make_console()
+    check_output_folder(args.out)
     task = build_task(args, args.task)
     tune = [t.strip() for t in args.tune.split(",") if t.strip()]
     names = [name for name, _ in build_program(args, task, roles=None).named_predictors()]
@@ -109,6 +112,8 @@ def execute(args: argparse.Namespace) -> int:
                          optimization=result.summary())
     console.print(f"dev mean step reward: {result.dev_before:.3f} unoptimized -> {result.dev_after:.3f} optimized "
                   f"({result.seconds:.0f} s, LM calls {result.lm_calls})")
+    if result.kept_start:
+        console.print("no candidate beat the start program on dev: the saved program is the start program")
     for name, text in result.instructions().items():
         console.print(f"[bold]{name}[/bold] instructions:\n{text}\n")
     report = {"optimization": result.summary(), "program": str(saved)}

@@ -15,6 +15,7 @@ from llm_as_rnn.cli.common import (
     build_program,
     build_roles,
     build_task,
+    check_output_folder,
     no_sequences_error,
     run_directory,
     warn_small_sample,
@@ -50,6 +51,7 @@ def execute(args: argparse.Namespace) -> int:
     from llm_as_rnn.reports.trace import TraceWriter, read_trace
 
     console = make_console()
+    check_output_folder(args.out)
     task = build_task(args, args.task)
     build_program(args, task, roles=None)  # bad program options fail here, before a backbone is loaded
     sequences = task.sequences(args.split, limit=args.episodes, steps=args.steps)

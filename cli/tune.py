@@ -11,6 +11,8 @@ from llm_as_rnn.cli.common import (
     build_prompt_lm,
     build_roles,
     build_task,
+    check_output_folder,
+    non_negative_int,
     positive_int,
 )
 from llm_as_rnn.cli.common import console as make_console
@@ -28,7 +30,7 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     from llm_as_rnn.tasks.registry import TASKS
 
     parser = verbs.add_parser("tune", help="Optuna study over budget and structure", description=DESCRIPTION)
-    parser.add_argument("--task", default="weather", choices=sorted(TASKS))
+    parser.add_argument("--task", default="weather", choices=sorted(TASKS), help="the dataset")
     add_data_options(parser.add_argument_group("task data"))
     parser.add_argument("--trials", type=positive_int, default=12, help="trials to finish in total (all workers)")
     parser.add_argument("--study", help="study name (default: <task>-llm-as-rnn[-mo])")
@@ -42,12 +44,13 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
                         help="a saved program (from optimize/tune) to start from: enqueued as a trial that "
                              "evaluates it as saved, so the study shows whether the search beats it; repeatable")
     data = parser.add_argument_group("data")
-    data.add_argument("--train-episodes", type=positive_int, default=3)
-    data.add_argument("--dev-episodes", type=positive_int, default=3)
-    data.add_argument("--steps", type=positive_int, default=4)
+    data.add_argument("--train-episodes", type=positive_int, default=3,
+                      help="train sequences (for an optimizer inside a trial)")
+    data.add_argument("--dev-episodes", type=positive_int, default=3, help="dev sequences (each trial's score)")
+    data.add_argument("--steps", type=positive_int, default=4, help="steps per sequence")
     add_backbone_arguments(parser)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--worker", type=int, default=0,
+    parser.add_argument("--seed", type=int, default=0, help="seeds the controls and the sampler")
+    parser.add_argument("--worker", type=non_negative_int, default=0,
                         help="this worker's index: give each of several workers its own (the sampler's seed offset)")
     parser.add_argument("--heartbeat", type=positive_int, default=60, help="seconds between trial heartbeats")
     parser.add_argument("--grace", type=positive_int, default=180,
@@ -78,7 +81,7 @@ def execute(args: argparse.Namespace) -> int:
     except ValueError:
         raise UsageError(f"--budgets must be integers, got {args.budgets!r}") from None
     study_name = args.study or f"{args.task}-llm-as-rnn{'-mo' if args.multi_objective else ''}"
-    out = Path(args.out or f"runs/tune-{study_name}")
+    out = check_output_folder(args.out or f"runs/tune-{study_name}")
     storage = args.storage or f"sqlite:///{(out / 'study.db').resolve()}"
     make_storage(storage, heartbeat_interval=args.heartbeat, grace_period=args.grace)  # before any backbone call
     task = build_task(args, args.task)

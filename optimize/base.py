@@ -4,6 +4,8 @@ sequence program, with examples = whole sequences, train to optimise, dev to sel
 from __future__ import annotations
 
 import collections
+import contextlib
+import io
 import logging
 import threading
 import time
@@ -14,6 +16,7 @@ from typing import Any
 import dspy
 from dspy.utils.callback import BaseCallback
 
+from llm_as_rnn.backbones.registry import proposer_for
 from llm_as_rnn.optimize.freeze import freeze_all_but, unfreeze
 from llm_as_rnn.optimize.metric import SequenceMetric
 
@@ -40,6 +43,7 @@ class OptimizationResult:
     seconds: float
     lm_calls: dict[str, int] = field(default_factory=dict)
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    kept_start: bool = False  # no candidate beat the start program on dev: `program` is the start program
 
     def instructions(self) -> dict[str, str]:
         return tuned_instructions(self.program, self.tuned)
@@ -47,7 +51,8 @@ class OptimizationResult:
     def summary(self) -> dict[str, Any]:
         return {"optimizer": self.optimizer, "settings": self.settings, "tuned": self.tuned,
                 "dev_before": self.dev_before, "dev_after": self.dev_after, "seconds": self.seconds,
-                "lm_calls": self.lm_calls, "instructions": self.instructions(), "candidates": self.candidates}
+                "lm_calls": self.lm_calls, "instructions": self.instructions(), "candidates": self.candidates,
+                "kept_start": self.kept_start}
 
 
 class CallCounter(BaseCallback):
@@ -68,7 +73,8 @@ class UpdateOptimizer:
     Args:
         task: The task the program solves (its reward is the metric).
         tune: Predictor names to tune; the others are frozen (default: only `updater.update`).
-        prompt_lm: The model that proposes or reflects on instructions; default: the configured LM.
+        prompt_lm: The model that proposes or reflects on instructions; default: the configured LM (an embedded one
+            on an engine without its string limit, `backbones.registry.proposer_for`).
         seed: Optimizer seed.
     """
 
@@ -84,7 +90,11 @@ class UpdateOptimizer:
 
     def settings(self) -> dict[str, Any]:
         return {"tune": self.tune, "seed": self.seed,
-                "prompt_lm": str(getattr(self.prompt_lm, "model", "(configured LM)"))}
+                "prompt_lm": str(getattr(self.prompt_lm, "model", "(configured LM, no string limit)"))}
+
+    def proposer(self) -> dspy.BaseLM | None:
+        """The LM that proposes instructions: `prompt_lm`, else the configured LM without a string limit."""
+        return self.prompt_lm or proposer_for(dspy.settings.lm)
 
     def score(self, program: dspy.Module, examples: Sequence[dspy.Example]) -> float:
         """Mean sequence reward on `examples` (sequential: the embedded backbone is serial anyway)."""
@@ -102,13 +112,22 @@ class UpdateOptimizer:
             before = self.score(program, valset)
             student = program.deepcopy()
             frozen = freeze_all_but(student, self.tune)
-            compiled = self._compile(student, list(trainset), list(valset))
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):  # optimizers print raw prompts (COPRO's inspect_history)
+                compiled = self._compile(student, list(trainset), list(valset))
+            if printed.getvalue().strip():
+                logger.debug("%s printed:\n%s", self.name, printed.getvalue())
             unfreeze(compiled, frozen)
             after = self.score(compiled, valset)
         seconds = time.perf_counter() - started
         logger.info("%s: dev reward %.3f -> %.3f in %.0f s", self.name, before, after, seconds)
-        return OptimizationResult(compiled, self.name, self.settings(), self.tune, before, after, seconds,
-                                  dict(counter.calls), self._candidates(compiled))
+        kept_start = after <= before
+        if kept_start:
+            logger.warning("%s: no candidate beat the start program on dev (mean step reward %.4f -> %.4f): keeping "
+                           "the start program", self.name, before, after)
+        return OptimizationResult(program if kept_start else compiled, self.name, self.settings(), self.tune, before,
+                                  after, seconds, dict(counter.calls), self._candidates(compiled),
+                                  kept_start=kept_start)
 
     def _compile(self, student: dspy.Module, trainset: list[dspy.Example],
                  valset: list[dspy.Example]) -> dspy.Module:

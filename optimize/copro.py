@@ -26,7 +26,7 @@ class COPROUpdate(UpdateOptimizer):
                 "init_temperature": self.init_temperature}
 
     def _compile(self, student, trainset, valset):
-        optimizer = dspy.COPRO(prompt_model=self.prompt_lm, metric=self.metric, breadth=self.breadth,
+        optimizer = dspy.COPRO(prompt_model=self.proposer(), metric=self.metric, breadth=self.breadth,
                                depth=self.depth, init_temperature=self.init_temperature)
         return optimizer.compile(student, trainset=trainset,
                                  eval_kwargs={"num_threads": 1, "display_progress": False})

@@ -29,7 +29,7 @@ class GEPAUpdate(UpdateOptimizer):
                 "reflection_minibatch_size": self.reflection_minibatch_size}
 
     def _compile(self, student, trainset, valset):
-        optimizer = dspy.GEPA(metric=FeedbackMetric(self.task), reflection_lm=self.prompt_lm or dspy.settings.lm,
+        optimizer = dspy.GEPA(metric=FeedbackMetric(self.task), reflection_lm=self.proposer(),
                               max_metric_calls=self.max_metric_calls,
                               reflection_minibatch_size=min(self.reflection_minibatch_size, len(trainset)),
                               num_threads=1, seed=self.seed, track_stats=True)

@@ -28,7 +28,7 @@ class MIPROUpdate(UpdateOptimizer):
         return {**super().settings(), "num_candidates": self.num_candidates, "num_trials": self.num_trials}
 
     def _compile(self, student, trainset, valset):
-        optimizer = dspy.MIPROv2(metric=self.metric, prompt_model=self.prompt_lm, auto=None,
+        optimizer = dspy.MIPROv2(metric=self.metric, prompt_model=self.proposer(), auto=None,
                                  num_candidates=self.num_candidates, max_bootstrapped_demos=0, max_labeled_demos=0,
                                  num_threads=1, seed=self.seed, verbose=False)
         return optimizer.compile(student, trainset=trainset, valset=valset, num_trials=self.num_trials,

@@ -14,6 +14,7 @@ worker's surplus trial is failed before it runs).
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import random
 import shutil
@@ -66,6 +67,20 @@ def safe_url(url: str) -> str:
         return url.split("@")[-1]
 
 
+def storage_url(url: str) -> str:
+    """The URL with its PostgreSQL driver named: `postgresql://` (what the docs show) means psycopg 3, the driver
+    the `postgres` extra installs and SQLAlchemy 2.1 picks, but SQLAlchemy 2.0 picks psycopg2 for the same URL;
+    naming it makes the URL mean one thing. Falls back to psycopg2 where only that is installed. Other URLs, and
+    URLs that name a driver, are returned as they are."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in ("postgresql", "postgres"):
+        return url
+    for module, driver in (("psycopg", "psycopg"), ("psycopg2", "psycopg2")):
+        if importlib.util.find_spec(module) is not None:
+            return f"postgresql+{driver}://{rest}"
+    raise TuneError(f"storage {safe_url(url)}: no PostgreSQL driver is installed; pip install 'llm-as-rnn[postgres]'")
+
+
 def make_storage(url: str, *, heartbeat_interval: int = 60, grace_period: int = 180, max_retry: int = 2):
     """An RDB storage with heartbeats and retries of failed (stale) trials; raises TuneError if unreachable."""
     import warnings
@@ -75,6 +90,7 @@ def make_storage(url: str, *, heartbeat_interval: int = 60, grace_period: int = 
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)  # heartbeats are "experimental"
     from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
+    url = storage_url(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -84,8 +100,8 @@ def make_storage(url: str, *, heartbeat_interval: int = 60, grace_period: int = 
                               heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=max_retry),
                               engine_kwargs={"pool_pre_ping": True})
         except (ImportError, ModuleNotFoundError) as exc:
-            raise TuneError(f"storage {safe_url(url)}: its database driver is missing ({exc}); for PostgreSQL "
-                            "install the 'postgres' extra") from exc
+            raise TuneError(f"storage {safe_url(url)}: the database driver this URL names is not installed ({exc}); "
+                            "the 'postgres' extra installs psycopg 3, which postgresql:// URLs use") from exc
         except Exception as exc:  # sqlalchemy.exc.OperationalError, IntegrityError, ArgumentError, ...
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             # Workers starting together on a new database race to create Optuna's tables; the loser retries.

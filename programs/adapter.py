@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import dspy
+from dspy.adapters.json_adapter import _get_structured_outputs_response_format
 from dspy.adapters.utils import format_field_value, get_annotation_name
 
 from llm_as_rnn.signatures.fields import length_limits
@@ -108,31 +109,54 @@ class SystemPromptMemoryAdapter(dspy.JSONAdapter):
         return super().format_demos(_DEMO_SIGNATURE.get() or signature, demos)
 
     def _prepare_response_format(self, lm, lm_kwargs, signature):
-        """Also put the signature's length limits into the JSON schema, for engines whose grammar honours them.
+        """DSPy's choice of format, then two adjustments.
 
-        Fields declare limits the DSPy way (`OutputField(max_length=3)`, and `min_length=` for a list): DSPy parses
-        them tolerantly and leaves them out of the schema. A grammar-constrained local engine (declaring
-        `supports_schema_limits`) then stops a small model's runaway lists at the upper limit and keeps a ranked
-        answer from stopping short of the lower one; hosted providers, some of which reject `maxLength` in strict
-        mode, are sent the schema unchanged.
+        The signature's length limits go into the JSON schema for engines whose grammar honours them. Fields declare
+        limits the DSPy way (`OutputField(max_length=3)`, and `min_length=` for a list): DSPy parses them tolerantly
+        and leaves them out of the schema. A grammar-constrained local engine (declaring `supports_schema_limits`)
+        then stops a small model's runaway lists at the upper limit and keeps a ranked answer from stopping short of
+        the lower one; hosted providers, some of which reject `maxLength` in strict mode, get the schema unchanged.
+
+        A served backbone whose structured-output mode was probed (`backbones.structured_output`, set on the LM as
+        `structured_output`) gets that mode: `json_object_schema` sends the schema inside JSON mode (what
+        llama-cpp-python's server enforces), `none` sends no format at all.
         """
         super()._prepare_response_format(lm, lm_kwargs, signature)
+        mode = getattr(lm, "structured_output", None)
+        if mode == "none":
+            lm_kwargs.pop("response_format", None)
+            return
+        if mode == "json_object_schema":
+            lm_kwargs["response_format"] = {"type": "json_object",
+                                            "schema": _limited_schema(_output_model(signature), signature)}
+            return
         response_format = lm_kwargs.get("response_format")
         if not getattr(getattr(lm, "engine", None), "supports_schema_limits", False):
             return
         if not isinstance(response_format, type) or not hasattr(response_format, "model_json_schema"):
             return
-        schema = copy.deepcopy(response_format.model_json_schema())
-        for name, field in signature.output_fields.items():
-            prop = schema.get("properties", {}).get(name)
-            if not isinstance(prop, dict):
-                continue
-            least, most = length_limits(field)
-            if most is not None:
-                prop["maxItems" if prop.get("type") == "array" else "maxLength"] = most
-            if least is not None and prop.get("type") == "array":
-                prop["minItems"] = least
+        schema = _limited_schema(response_format, signature)
         response_format.model_json_schema = lambda *args, **kwargs: schema
+
+
+def _output_model(signature: type[dspy.Signature]) -> type:
+    """The pydantic model of the signature's outputs, as DSPy builds it for structured outputs."""
+    return _get_structured_outputs_response_format(signature)
+
+
+def _limited_schema(model: type, signature: type[dspy.Signature]) -> dict[str, Any]:
+    """`model`'s JSON schema with each output field's length limits (maxLength / maxItems / minItems)."""
+    schema = copy.deepcopy(model.model_json_schema())
+    for name, field in signature.output_fields.items():
+        prop = schema.get("properties", {}).get(name)
+        if not isinstance(prop, dict):
+            continue
+        least, most = length_limits(field)
+        if most is not None:
+            prop["maxItems" if prop.get("type") == "array" else "maxLength"] = most
+        if least is not None and prop.get("type") == "array":
+            prop["minItems"] = least
+    return schema
 
 
 def _heading(name: str) -> str:

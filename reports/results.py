@@ -146,7 +146,7 @@ def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for method in board.methods:
             cells = [f"`{method}`" if method in summary.llm_methods else f"{method} (anchor)"]
-            cells += [format_interval(board.overall(method, m)) for m in metrics]
+            cells += [format_interval(board.overall(method, m)) + board.partly_scored(method, m) for m in metrics]
             if reference:
                 difference = board.difference(method, reference, headline)
                 cells.append("" if method == reference else format_interval(difference))

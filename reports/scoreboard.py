@@ -29,6 +29,19 @@ class Scoreboard:
     def overall(self, method: str, metric: str, **kwargs: Any) -> Interval:
         return bootstrap_mean(self.scores[method][metric], **kwargs)
 
+    def coverage(self, method: str, metric: str) -> tuple[int, int]:
+        """(steps scored, steps) of a method on a metric: a failed answer to a regression target is not scored."""
+        steps = self.scores[method][metric]
+        return sum(v is not None for seq in steps for v in seq), sum(len(seq) for seq in steps)
+
+    def partly_scored(self, method: str, metric: str) -> str:
+        """' (k/n steps)' when a method was scored on some but not all steps of a per-target metric (its peers may
+        have been scored on all of them: a table must say so), else ''."""
+        if "." not in metric:
+            return ""
+        scored, steps = self.coverage(method, metric)
+        return f" ({scored}/{steps} steps)" if 0 < scored < steps else ""
+
     def per_sequence(self, method: str, metric: str) -> list[float]:
         return [mean_of_steps(steps) for steps in self.scores[method][metric]]
 

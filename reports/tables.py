@@ -29,7 +29,7 @@ def overall_table(board: Scoreboard, metrics: Sequence[str], *, reference: str |
     if reference:
         table.add_column(f"Δ {metric_label(metrics[0])}\nvs {reference}", justify="right")
     for method in board.methods:
-        cells = [method, *(_cell(board.overall(method, m)) for m in metrics)]
+        cells = [method, *(_cell(board.overall(method, m)) + board.partly_scored(method, m) for m in metrics)]
         if reference:
             cells.append("" if method == reference else _cell(board.difference(method, reference, metrics[0])))
         table.add_row(*cells)

@@ -19,13 +19,16 @@ Spec (JSON; `data` is resolved relative to the spec file):
       "scale": 2.0                            # optional, regression: a typical error (optimisation reward scale)
     }
 
-Every problem is reported with the file, the row and the field.
+Every input, the target, the sequence id and the order must have a value in every row: a missing, empty or
+non-finite value (JSON `NaN`, `Infinity`, the text "nan") is an error naming the file, the row and the field, found
+before any LM call. There is no imputation: a model shown "promo: nan" would read it as data.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import math
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -51,6 +54,8 @@ CUSTOM_SCHEMA = MemorySpec((
 
 def load_spec(path: str | Path) -> dict[str, Any]:
     path = Path(path)
+    if path.is_dir():
+        raise DataError(path, "is a directory, not a spec file (a JSON object; see tasks/custom.py)")
     if not path.is_file():
         raise DataError(path, "spec file not found")
     try:
@@ -164,6 +169,11 @@ class CustomTask(Task):
                 if record[column] is None or (isinstance(record[column], float) and pd.isna(record[column])) \
                         or record[column] == "":
                     raise DataError(path, "empty value", row=number, field=column)
+            for column in spec["inputs"]:
+                problem = _missing_or_not_finite(record.get(column))
+                if problem:
+                    raise DataError(path, f"{problem} (every input needs a value in every row)", row=number,
+                                    field=column)
             if spec["kind"] == "regression" and not is_finite_number(record[spec["target"]]):
                 raise DataError(path, f"not a finite number: {record[spec['target']]!r}", row=number,
                                 field=spec["target"])
@@ -201,16 +211,17 @@ class CustomTask(Task):
         out = []
         for sequence_id, group in select_evenly(groups, limit):
             group = group.sort_values(spec["order"], key=_sort_key)[:steps]
+            # records, not iterrows: a row of only numeric columns would come back as one float Series
             out.append(StepSequence(id=f"{self.name}-{sequence_id}", steps=tuple(
                 Step(input=self.format_input(row), target={spec["target"]: self._target_value(row)},
                      context={"row": int(row["_row"])})
-                for _, row in group.iterrows())))
+                for row in group.to_dict("records"))))
         return out
 
-    def format_input(self, row: pd.Series) -> str:
+    def format_input(self, row: dict[str, Any]) -> str:
         return "\n".join(f"{column}: {row[column]}" for column in self.spec["inputs"])
 
-    def _target_value(self, row: pd.Series) -> Any:
+    def _target_value(self, row: dict[str, Any]) -> Any:
         value = row[self.spec["target"]]
         if self.spec["kind"] == "regression":
             return float(value)
@@ -226,6 +237,17 @@ class CustomTask(Task):
                                     field=self.spec["target"]) from exc
             return [part.strip() for part in text.split("|") if part.strip()]
         return str(value)
+
+
+def _missing_or_not_finite(value: Any) -> str | None:
+    """Why an input value cannot be shown to the model, or None."""
+    if value is None or value == "" or (isinstance(value, str) and not value.strip()):
+        return "empty value"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "missing value" if math.isnan(value) else f"not a finite number: {value!r}"
+    if isinstance(value, str) and value.strip().lower() in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity"):
+        return f"not a finite number: {value!r}"
+    return None
 
 
 def _sort_key(values: pd.Series) -> pd.Series:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import dspy
 import pytest
 
 from llm_as_rnn.backbones.roles import Roles
@@ -124,31 +125,45 @@ def test_bad_optimizer_settings_are_user_errors(scripted, tmp_path, capsys):
     assert "unknown optimizer(s) ['simba']" in capsys.readouterr().err
     assert main(["tune", "--budgets", "2", "--out", str(tmp_path / "b")]) == 2
     assert "cannot hold the empty memory" in capsys.readouterr().err
-    assert main(["tune", "--storage", "postgresql+psycopg2://u:secretpw@127.0.0.1:1/x", "--out",
+    assert main(["tune", "--storage", "postgresql://u:secretpw@127.0.0.1:1/x", "--out",  # the URL the docs show
                  str(tmp_path / "c")]) == 2
     err = capsys.readouterr().err
-    assert "cannot use the study storage" in err and "secretpw" not in err
+    assert "cannot use the study storage" in err and "secretpw" not in err and "driver" not in err
     assert main(["run", "--program", str(tmp_path), "--out", str(tmp_path / "d")]) == 2
     assert "not a saved program" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("backbone", "prompt_backbone", "expected"), [
-    ("llamacpp/qwen2.5-coder-1.5b-instruct", None, ("llamacpp/qwen2.5-coder-1.5b-instruct", 0)),
-    ("openai/gpt-4o-mini", "llamacpp/smollm2-135m-instruct", ("llamacpp/smollm2-135m-instruct", 0)),
-    ("llamacpp/qwen2.5-coder-1.5b-instruct", "openai/gpt-4o", ("openai/gpt-4o", None)),
-    ("openai/gpt-4o-mini", None, None),  # the configured LM proposes
+@pytest.mark.parametrize(("prompt_backbone", "expected"), [
+    ("llamacpp/smollm2-135m-instruct", ("llamacpp/smollm2-135m-instruct", 0)),
+    ("openai/gpt-4o", ("openai/gpt-4o", None)),
+    (None, None),  # the optimizer derives it from the configured LM (proposer_for)
 ])
-def test_an_embedded_proposer_may_write_a_whole_instruction(monkeypatch, backbone, prompt_backbone, expected):
+def test_an_embedded_proposer_may_write_a_whole_instruction(monkeypatch, prompt_backbone, expected):
     """Bug: GEPA's reflection ran on the step engine, whose grammar caps every JSON string at 160 characters: the
     1.5B proposed only the first line of the update instruction, three times out of three."""
     import argparse
 
-    from llm_as_rnn.cli.common import PROPOSAL_STRING_CHARS, build_prompt_lm
+    from llm_as_rnn.cli.common import build_prompt_lm
 
     calls = []
     monkeypatch.setattr("llm_as_rnn.backbones.registry.load_backbone",
                         lambda model, **k: calls.append((model, k.get("max_string_chars"))) or model)
-    args = argparse.Namespace(backbone=backbone, prompt_backbone=prompt_backbone, api_base=None)
+    args = argparse.Namespace(backbone="llamacpp/qwen2.5-coder-1.5b-instruct", prompt_backbone=prompt_backbone,
+                              api_base=None)
     assert build_prompt_lm(args) == (expected and expected[0])
     assert calls == ([expected] if expected else [])
-    assert PROPOSAL_STRING_CHARS == 0  # no limit: 4,000 crashed llama.cpp's grammar builder (SIGSEGV)
+
+
+def test_python_users_get_the_unlimited_proposer_too():
+    """Bug: from Python, `COPROUpdate(task)` proposed on the configured step engine, cutting proposals at ~160
+    characters; only the CLI built the proposer. `proposer_for` gives every optimizer the same LM."""
+    from llm_as_rnn.backbones.registry import proposer_for
+    from llm_as_rnn.optimize import COPROUpdate
+    from tests.scripted import scripted_lm
+    from tests.toy_task import ToyTask, toy_responder
+
+    lm, _ = scripted_lm(toy_responder)
+    assert proposer_for(None) is None and proposer_for(lm) is lm  # nothing limits a scripted/hosted LM's strings
+    with dspy.context(lm=lm):
+        assert COPROUpdate(ToyTask()).proposer() is lm
+        assert COPROUpdate(ToyTask(), prompt_lm="given").proposer() == "given"

@@ -33,7 +33,17 @@ def _custom_files(folder: Path) -> dict[str, Path]:
     target_as_input.write_text(json.dumps({"data": str(header_only), "sequence_id": "store", "order": "week",
                                            "inputs": ["promo", "units"], "target": "units",
                                            "kind": "regression"}))
-    return {**specs, "leaky": target_as_input, "not_gguf": not_gguf}
+    gappy = folder / "gappy.jsonl"  # row 3 has no promo (pandas made it NaN, the model read "promo: nan")
+    gappy.write_text('{"store": "a", "week": 1, "promo": 0, "units": 3}\n{"store": "a", "week": 2, "promo": 1, '
+                     '"units": 4}\n{"store": "a", "week": 3, "units": 5}\n')
+    infinite = folder / "infinite.jsonl"
+    infinite.write_text('{"store": "a", "week": 1, "promo": Infinity, "units": 3}\n')
+    for name, data in (("gappy", gappy), ("infinite", infinite)):
+        spec = folder / f"{name}.json"
+        spec.write_text(json.dumps({"data": str(data), "sequence_id": "store", "order": "week", "inputs": ["promo"],
+                                    "target": "units", "kind": "regression"}))
+        specs[name] = spec
+    return {**specs, "leaky": target_as_input, "not_gguf": not_gguf, "folder": folder}
 
 
 # (id, argv with {placeholders}, text stderr must contain)
@@ -62,20 +72,35 @@ ROWS = [
      "memory budget of 5 tokens"),
     ("unreachable study storage", ["tune", "--storage", "postgresql+psycopg2://u:pw-in-url@127.0.0.1:9/x"],
      "127.0.0.1:9"),
+    ("the documented postgresql:// URL, unreachable", ["tune", "--storage", "postgresql://u:pw-in-url@127.0.0.1:9/x"],
+     "127.0.0.1:9", "driver"),
+    ("a JSONL row missing an input", ["run", "--task", "custom", "--spec", "{gappy}"], "row 3, field 'promo'"),
+    ("a non-finite input value", ["run", "--task", "custom", "--spec", "{infinite}"], "not a finite number"),
+    ("--spec names a folder", ["run", "--task", "custom", "--spec", "{folder}"], "is a directory"),
+    ("--program beside a setting flag", ["run", "--program", "{folder}", "--budget", "120"], "drop --budget"),
+    ("negative --trace-sequences", ["evaluate", "--trace-sequences", "-1"], "--trace-sequences"),
+    ("negative --worker", ["tune", "--worker", "-3"], "--worker"),
+    ("negative --test-episodes", ["optimize", "--test-episodes", "-1"], "--test-episodes"),
+    ("--api-base without a scheme", ["run", "--backbone", "openai/served", "--api-base", "localhost:9"],
+     "no http:// or https:// scheme"),
+    ("--out that cannot be created", ["run", "--out", "/proc/llm-rnn-x"], "cannot create the folder"),
+    ("--report-only on a folder with no evaluation", ["evaluate", "--report-only", "--out", "{folder}/none"],
+     "holds no evaluation"),
     ("tune from a folder that is not a saved program", ["tune", "--program", "/no/such/program"], "/no/such/program"),
     ("unreachable --api-base", ["run", "--backbone", "openai/served", "--api-base", "http://127.0.0.1:9/v1"],
      "127.0.0.1:9"),
 ]
 
 
-@pytest.mark.parametrize(("row", "argv", "expected"), ROWS, ids=[r[0] for r in ROWS])
-def test_user_error_is_one_line_before_any_work(row, argv, expected, tmp_path):
+@pytest.mark.parametrize(("row", "argv", "expected", "absent"), [(*r, None)[:4] for r in ROWS],
+                         ids=[r[0] for r in ROWS])
+def test_user_error_is_one_line_before_any_work(row, argv, expected, absent, tmp_path):
     files = _custom_files(tmp_path)
     argv = [a.format(**{k: str(v) for k, v in files.items()}) for a in argv]
     started = time.perf_counter()
+    default_out = argv[0] in ("run", "evaluate", "optimize", "tune") and "--out" not in argv
     result = subprocess.run([sys.executable, "-m", "llm_as_rnn.cli.main", *argv, "--out", str(tmp_path / "out")]
-                            if argv[0] in ("run", "evaluate", "optimize", "tune") else
-                            [sys.executable, "-m", "llm_as_rnn.cli.main", *argv],
+                            if default_out else [sys.executable, "-m", "llm_as_rnn.cli.main", *argv],
                             capture_output=True, text=True, timeout=300, cwd=tmp_path,
                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "OPENAI_API_KEY": "sk-unused-0000"})
     logger.warning("%s: exit %s in %.1f s", row, result.returncode, time.perf_counter() - started)
@@ -83,4 +108,27 @@ def test_user_error_is_one_line_before_any_work(row, argv, expected, tmp_path):
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 12, result.stderr
     assert expected in result.stderr, result.stderr
+    assert absent is None or absent not in result.stderr, result.stderr
     assert "pw-in-url" not in result.stdout + result.stderr
+
+
+def test_every_option_shows_its_default_in_help():
+    """Every option with a default says it in `--help` (task, feedback, policy, recent-steps, seed, optimizer,
+    episodes, steps, metric-calls, split, workers, ...); settings derived from RNNConfig say theirs too."""
+    import argparse
+
+    from llm_as_rnn.cli.main import build_parser
+
+    verbs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in verbs.choices.items():
+        text = " ".join(parser.format_help().split())
+        for action in parser._actions:
+            default = action.default
+            if not action.option_strings or default is None or default is False or default == argparse.SUPPRESS:
+                continue
+            if isinstance(default, list) and not default:
+                continue
+            shown = action.help and ("(default:" in action.help or f"(default: {default})" in text)
+            assert shown, f"llm-rnn {name} {action.option_strings[0]}: default {default!r} not in --help"
+        for flag in ("--feedback", "--policy", "--recent-steps", "--seed") if name in ("run", "optimize") else ():
+            assert f"{flag}" in text and "(default:" in text

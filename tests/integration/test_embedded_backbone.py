@@ -88,13 +88,11 @@ def test_the_instruction_proposer_has_no_string_limit_and_does_not_crash_llama_c
     limit crashed llama.cpp (SIGSEGV) while it built the grammar. The proposer's engine has no string limit: the
     grammar builds and the answer parses (that no maxLength reaches the grammar is a unit test; SmolLM2 does not
     reliably write long strings, so the length itself is not asserted here)."""
-    from llm_as_rnn.backbones import load_backbone
-    from llm_as_rnn.backbones.model_string import EMBEDDED_SMOKE
-    from llm_as_rnn.cli.common import PROPOSAL_MAX_TOKENS, PROPOSAL_STRING_CHARS
+    from llm_as_rnn.backbones.registry import PROPOSAL_MAX_TOKENS, proposer_for
 
-    proposer = load_backbone(EMBEDDED_SMOKE, cache=False,
-                             max_string_chars=PROPOSAL_STRING_CHARS, max_tokens=PROPOSAL_MAX_TOKENS)
+    proposer = proposer_for(embedded_lm)  # what every optimizer proposes with, from the CLI or from Python
     assert proposer.engine is not embedded_lm.engine and proposer.engine.max_string_chars == 0
+    assert proposer.kwargs["max_tokens"] == PROPOSAL_MAX_TOKENS
     text = ("Rewrite your memory of this sequence after the step below. Write the whole new memory, do not append "
             "to the old one: keep what still holds, correct what the feedback shows was wrong.")
     with dspy.context(lm=proposer, adapter=dspy.JSONAdapter()):

@@ -93,3 +93,16 @@ def test_gepa_reports_every_candidate_it_scored_on_dev(setup):
     best = max(candidates, key=lambda c: c["dev_score"])
     assert best["instructions"] == result.instructions()
     assert all(set(c["instructions"]) == {"updater.update"} for c in candidates)
+
+
+def test_a_tuned_program_that_does_no_better_on_dev_is_not_returned(setup, caplog):
+    """Bug: `optimize --optimizer copro` saved a program whose dev reward fell 0.425 -> 0.300, silently. The start
+    program is kept when no candidate beats it on dev, and the result and the log say so."""
+    task, train, dev, task_lm, _prompt_lm, _ = setup
+    bad_lm, _ = scripted_lm(lambda call: dict.fromkeys(call.fields, "Forget everything."), "scripted/bad")
+    program = LLMAsRNN(task, budget=80)
+    with dspy.context(lm=task_lm), caplog.at_level("WARNING"):
+        result = COPROUpdate(task, prompt_lm=bad_lm, breadth=2).compile(program, trainset=train, valset=dev)
+    assert result.kept_start and result.program is program and result.summary()["kept_start"] is True
+    assert result.dev_after <= result.dev_before
+    assert "no candidate beat the start program" in caplog.text

@@ -85,7 +85,7 @@ def test_bad_settings_leave_the_study_untouched(tmp_path):
     with pytest.raises(TuneError, match="cannot hold the empty memory"):
         search(tmp_path, budgets=(3,))
     with pytest.raises(TuneError, match="cannot use the study storage postgresql"):
-        study_search, _, _ = search(tmp_path, storage_url="postgresql+psycopg2://me:pw@127.0.0.1:1/none")
+        study_search, _, _ = search(tmp_path, storage_url="postgresql://me:pw@127.0.0.1:1/none")
         study_search.study()
     assert not (tmp_path / "study.db").exists()
 
@@ -146,3 +146,21 @@ def test_two_workers_share_one_postgresql_study(tmp_path):
     assert len(finished) == 6
     assert len({t.number for t in trials}) == len(trials)
     assert all("finished trial" in out for out in outputs)  # both workers contributed
+
+
+def test_the_documented_postgresql_url_names_the_installed_driver(monkeypatch):
+    """Bug: SQLAlchemy 2.1 maps postgresql:// to psycopg 3 while the extra installed psycopg2, so the URL the README
+    shows failed with 'install the postgres extra' (installed). The URL now names the driver the extra installs."""
+    import importlib.util
+
+    from llm_as_rnn.optimize.tune import storage_url
+
+    assert storage_url("postgresql://u:pw@127.0.0.1:5432/x") == "postgresql+psycopg://u:pw@127.0.0.1:5432/x"
+    assert storage_url("postgres://h/x") == "postgresql+psycopg://h/x"
+    assert storage_url("postgresql+psycopg2://h/x") == "postgresql+psycopg2://h/x"  # a named driver is kept
+    assert storage_url("sqlite:///a.db") == "sqlite:///a.db"
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "psycopg" else real(name))
+    if real("psycopg2") is None:
+        with pytest.raises(TuneError, match="no PostgreSQL driver"):
+            storage_url("postgresql://h/x")

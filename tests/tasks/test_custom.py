@@ -77,3 +77,17 @@ def test_bad_spec_and_bad_files(tmp_path):
         get_task("custom", spec=_spec(tmp_path, "bad.jsonl")).sequences("test")
     with pytest.raises(DataError, match="spec file not found"):
         get_task("custom", spec=tmp_path / "absent.json")
+
+
+def test_integer_inputs_stay_integers_in_the_prompt(tmp_path):
+    """Bug: one missing value made pandas turn the whole column to float, so the model read "promo: 1.0" (and
+    "promo: nan"). A missing value is now refused (tests/cli/test_user_errors.py); a whole column keeps its type."""
+    data = tmp_path / "sales.jsonl"
+    data.write_text("".join(f'{{"store": "s{i % 2}", "week": {i}, "promo": {i % 2}, "units": {i}.5}}\n'
+                            for i in range(40)))
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"data": str(data), "sequence_id": "store", "order": "week", "inputs": ["promo"],
+                                "target": "units", "kind": "regression"}))
+    task = get_task("custom", spec=str(spec))
+    inputs = [step.input for split in ("train", "dev", "test") for s in task.sequences(split) for step in s.steps]
+    assert inputs and all(text in ("promo: 0", "promo: 1") for text in inputs)
