@@ -109,7 +109,11 @@ class LlamaCppEngine:
         self.evaluated_prompt_tokens = 0
         self.prompt_eval_seconds = 0.0
         self.native_decode_seconds = 0.0  # llama.cpp's own decode time (prompt + generation), from its counters
-        self._perf_seen: dict[int, tuple[float, int]] = {}
+        self.generated_tokens = 0
+        self.generation_seconds = 0.0
+        # Per-call accounting for benchmarks (benchmarks.step_floor): a list to append to, or None (off).
+        self.call_log: list[dict[str, Any]] | None = None
+        self._perf_seen: dict[int, tuple[float, int, float, int]] = {}
         self._prompt_lengths: dict[int, int] = {}  # per context: tokens of the prompt it evaluated last
         self._pool: OrderedDict[str, Any] = OrderedDict()
         started = time.perf_counter()
@@ -187,15 +191,20 @@ class LlamaCppEngine:
         the next call may reuse), whether it succeeds or raises."""
         with self._lock:
             llm = self._context_for(messages)
-            prompt_length = self._reuse_aligned_prefix(llm, messages)
+            prompt = self._reuse_aligned_prefix(llm, messages)
+            reused = llm.n_tokens
             started = time.perf_counter()
             try:
                 yield llm
             finally:
-                self.busy_seconds += time.perf_counter() - started
+                seconds = time.perf_counter() - started
+                self.busy_seconds += seconds
                 self.calls += 1
-                self._record_prompt_eval(llm)
-                self._prompt_lengths[id(llm)] = prompt_length
+                perf = self._record_prompt_eval(llm)
+                self._prompt_lengths[id(llm)] = len(prompt)
+                if self.call_log is not None:
+                    self.call_log.append({"prompt_ids": tuple(prompt), "reused_tokens": reused, "seconds": seconds,
+                                          **perf})
 
     def _new_context(self) -> Any:
         """A llama.cpp context. The first one loads the weights; every later one shares them (`_share_model`)."""
@@ -221,23 +230,29 @@ class LlamaCppEngine:
         self._pool[key] = llm
         return llm
 
-    def _record_prompt_eval(self, llm: Any) -> None:
-        """Add the prompt-evaluation and decode time and tokens of the last call (llama.cpp's per-context perf
-        counters: native time only, without llama-cpp-python's Python work around it)."""
+    def _record_prompt_eval(self, llm: Any) -> dict[str, Any]:
+        """Add the prompt-evaluation and generation time and tokens of the last call (llama.cpp's per-context perf
+        counters: native time only, without llama-cpp-python's Python work around it); return them."""
         try:
             data = _import_llama_cpp().llama_perf_context(llm.ctx)
         except Exception:  # accounting only
-            return
-        seconds, tokens, decode = data.t_p_eval_ms / 1000, int(data.n_p_eval), data.t_eval_ms / 1000
-        last_seconds, last_tokens, last_decode = self._perf_seen.get(id(llm), (0.0, 0, 0.0))
-        self.prompt_eval_seconds += max(seconds - last_seconds, 0.0)
-        self.evaluated_prompt_tokens += max(tokens - last_tokens, 0)
-        self.native_decode_seconds += max(seconds - last_seconds, 0.0) + max(decode - last_decode, 0.0)
-        self._perf_seen[id(llm)] = (seconds, tokens, decode)
+            return {"evaluated_tokens": 0, "prompt_seconds": 0.0, "generated_tokens": 0, "generation_seconds": 0.0}
+        seconds, tokens, decode, generated = data.t_p_eval_ms / 1000, int(data.n_p_eval), data.t_eval_ms / 1000, \
+            int(data.n_eval)
+        last = self._perf_seen.get(id(llm), (0.0, 0, 0.0, 0))
+        delta = {"evaluated_tokens": max(tokens - last[1], 0), "prompt_seconds": max(seconds - last[0], 0.0),
+                 "generated_tokens": max(generated - last[3], 0), "generation_seconds": max(decode - last[2], 0.0)}
+        self.prompt_eval_seconds += delta["prompt_seconds"]
+        self.evaluated_prompt_tokens += delta["evaluated_tokens"]
+        self.generated_tokens += delta["generated_tokens"]
+        self.generation_seconds += delta["generation_seconds"]
+        self.native_decode_seconds += delta["prompt_seconds"] + delta["generation_seconds"]
+        self._perf_seen[id(llm)] = (seconds, tokens, decode, generated)
+        return delta
 
-    def _reuse_aligned_prefix(self, llm: Any, messages: list[dict[str, str]]) -> int:
+    def _reuse_aligned_prefix(self, llm: Any, messages: list[dict[str, str]]) -> list[int]:
         """Let `llm` reuse only the part of its KV cache that a fresh evaluation of this prompt would compute
-        bit for bit; return the prompt's length in tokens (0 when it cannot be tokenized here).
+        bit for bit; return the prompt's tokens (none when it cannot be tokenized here).
 
         Why: llama.cpp evaluates a prompt in batches of `n_batch` tokens, and a batch's shape changes the order of
         floating-point sums. llama-cpp-python reuses the longest common token prefix with the previous prompt, so
@@ -252,13 +267,13 @@ class LlamaCppEngine:
             prompt = llm.tokenize(_chat_text(llm, messages).encode("utf-8"), add_bos=False, special=True)
         except Exception:  # never fail a call over reuse: evaluate the prompt from scratch
             llm.n_tokens = 0
-            return 0
+            return []
         previous = list(llm.input_ids[: min(llm.n_tokens, self._prompt_lengths.get(id(llm), 0))])
         keep = max(min(llm.longest_token_prefix(previous, prompt), len(prompt) - 1), 0)  # >= 1 token evaluated anew
         llm.n_tokens = min(llm.n_tokens, keep - keep % llm.n_batch)
         self.prompt_tokens += len(prompt)
         self.reused_prompt_tokens += llm.n_tokens
-        return len(prompt)
+        return prompt
 
     # -- Tokenizer, copying, saving --------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Where a step's seconds go, and how far they are from the floor.
 
     python -m benchmarks.step_floor --episodes 2 --steps 3 [--backbone B] [--split dev]
-        [--methods "llm_as_rnn:measured,mask_values,show_running;llm_as_rnn:measured,mask_values,show_running,policy=delta"]
+        [--methods "llm_as_rnn:measured,mask_values,show_running;llm_as_rnn:measured,show_running,shared_context"]
 
 Runs each method (specs separated by ';', default: `make run`'s variant) on the same held-out episodes with DSPy's
 cache off, on a fresh embedded engine per method, and splits each step into

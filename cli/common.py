@@ -112,7 +112,7 @@ def add_data_options(group: Any) -> None:
         if option.is_flag:
             group.add_argument(option.flag, action="store_true", help=option.help)
         else:
-            group.add_argument(option.flag, choices=option.choices, help=option.help)
+            group.add_argument(option.flag, choices=option.choices, type=option.kind, help=option.help)
 
 
 def task_options(args: argparse.Namespace, name: str) -> dict[str, Any]:
@@ -138,9 +138,19 @@ def no_sequences_error(task: Any, split: str, steps: int) -> UsageError:
 
 
 def build_task(args: argparse.Namespace, name: str) -> Any:
+    return build_task_from(name, task_options(args, name))
+
+
+def build_task_from(name: str, options: dict[str, Any]) -> Any:
+    """The task with these options; a bad combination of options is a user error."""
     from llm_as_rnn.tasks.registry import get_task
 
-    return get_task(name, **task_options(args, name))
+    try:
+        return get_task(name, **options)
+    except ValueError as exc:  # a bad combination of task options (DataError passes: it names its file)
+        if isinstance(exc, USER_ERRORS):
+            raise
+        raise UsageError(f"task {name}: {exc}") from None
 
 
 def add_task_arguments(parser: argparse.ArgumentParser, *, tasks: list[str]) -> None:

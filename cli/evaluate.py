@@ -12,6 +12,7 @@ from llm_as_rnn.cli.common import (
     add_backbone_arguments,
     add_data_options,
     build_roles,
+    build_task_from,
     check_output_folder,
     method_roles_loader,
     non_negative_int,
@@ -80,7 +81,7 @@ def execute(args: argparse.Namespace) -> int:
     from llm_as_rnn.reports.plots import write_plots
     from llm_as_rnn.reports.provenance import provenance
     from llm_as_rnn.reports.results import write_results
-    from llm_as_rnn.tasks.registry import TASKS, get_task
+    from llm_as_rnn.tasks.registry import TASKS
     from llm_as_rnn.utils.redact import redact
 
     console = make_console()
@@ -89,7 +90,7 @@ def execute(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"unknown task(s) {unknown}; choose from {', '.join(TASKS)}")
     options = {name: task_options(args, name) for name in names}
-    tasks = {name: get_task(name, **options[name]) for name in names}
+    tasks = {name: build_task_from(name, options[name]) for name in names}
     out = Path(args.out or f"runs/evaluate-{args.split}")
     if args.report_only:
         if not (out / "evaluation.json").is_file():

@@ -98,7 +98,7 @@ class SystemPromptMemoryAdapter(dspy.JSONAdapter):
             messages = super().format(visible, demos, {k: v for k, v in inputs.items() if k not in moved})
         finally:
             _DEMO_SIGNATURE.reset(token)
-        blocks = "\n\n".join(_memory_block(signature, name, inputs.get(name)) for name in moved)
+        blocks = memory_blocks(signature, self.memory_fields, inputs)
         static = messages[0]["content"].rstrip()
         messages[0]["content"] = f"{blocks}\n\n{static}" if self.memory_first else f"{static}\n\n{blocks}"
         return messages
@@ -170,6 +170,12 @@ def _describe_fields(fields: dict[str, Any]) -> str:
         desc = (field.json_schema_extra or {}).get("desc") or ""
         lines.append(f"{index}. `{name}` ({get_annotation_name(field.annotation)}): {desc}".rstrip(": "))
     return "\n".join(lines)
+
+
+def memory_blocks(signature: type[dspy.Signature], names: tuple[str, ...], inputs: dict[str, Any]) -> str:
+    """The memory fields of `signature` among `names`, as the system prompt shows them."""
+    moved = [name for name in names if name in signature.input_fields]
+    return "\n\n".join(_memory_block(signature, name, inputs.get(name)) for name in moved)
 
 
 def _memory_block(signature: type[dspy.Signature], name: str, value: Any) -> str:

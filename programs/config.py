@@ -54,6 +54,10 @@ class Rule:
 
 
 RULES = (
+    # The gate replays earlier steps through the predictor between a prediction and its update: out of turn.
+    Rule(("policy", "shared_context"), lambda v: not (v["policy"] == "gated" and v["shared_context"]),
+         "the gated policy replays predictions between a step's prediction and its update: it cannot share the "
+         "predict/update conversation (shared_context)"),
     # The gate replays earlier steps and scores candidate memories against their true outcomes: a mode that shows
     # no truth, or a control's earlier truth, would be handed y_t through the gate.
     Rule(("policy", "feedback"),
@@ -86,6 +90,11 @@ class RNNConfig:
     adjust: bool = setting(False, "the predictor writes how much its memory says to add to each numeric forecast "
                                   "before the forecast (an output contract every method can take)",
                            search=(False, True), saved="when_set")
+    short_report: bool = setting(False, "the updater's step report leaves the step's input out: the prediction, the "
+                                        "outcome and the feedback only", search=(False, True), saved="when_set")
+    shared_context: bool = setting(False, "predict and update in one conversation: one static head for both, the "
+                                          "update turn continuing after the prediction (each step evaluates the "
+                                          "memory and the input once)", search=(False, True), saved="when_set")
     feedback: str = setting("truth", describe_modes(), choices=tuple(FEEDBACK_MODES), search=CHOSEN_MODES)
     gate_replay: int = setting(2, "steps the gated policy replays", minimum=1)
     seed: int = setting(0, "seeds the shuffled-truth controls")

@@ -52,9 +52,12 @@ class Critic(dspy.Module):
     by the updater in the same call as the new memory.
     """
 
-    def __init__(self, task: Any, mode: FeedbackName = "truth", *, call_lm: bool = True):
+    def __init__(self, task: Any, mode: FeedbackName = "truth", *, call_lm: bool = True, report_input: bool = True):
+        """`report_input=False`: the step report leaves the input out (the update turn of a shared conversation
+        follows the input it was predicted from)."""
         super().__init__()
         self.task = task
+        self.report_input = report_input
         self.mode = mode
         self.reveals_truth = feedback_mode(mode).reveals_truth
         self.call_lm = call_lm and feedback_mode(mode).calls_lm
@@ -97,7 +100,8 @@ class Critic(dspy.Module):
         self, observation: str, prediction: Mapping[str, Any] | None, revealed: Mapping[str, Any] | None
     ) -> str:
         """The step as the memory updater reads it; the outcome appears only when the mode reveals it."""
-        lines = [f"Input:\n{observation}", f"Prediction: {self.task.format_prediction(prediction)}"]
+        lines = [f"Input:\n{observation}"] * self.report_input
+        lines.append(f"Prediction: {self.task.format_prediction(prediction)}")
         if revealed is not None:
             lines.append(f"Outcome: {self.task.format_truth(revealed)}")
         return "\n".join(lines)

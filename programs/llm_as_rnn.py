@@ -9,6 +9,7 @@ from typing import Any
 import dspy
 
 from llm_as_rnn.backbones.roles import Roles
+from llm_as_rnn.programs.adapter import SystemPromptMemoryAdapter
 from llm_as_rnn.programs.budget import MemoryBudget
 from llm_as_rnn.programs.config import DEFAULT_BUDGET_TOKENS, POLICIES, RNNConfig
 from llm_as_rnn.programs.critic import Critic
@@ -17,7 +18,8 @@ from llm_as_rnn.programs.gate import ReplayGate
 from llm_as_rnn.programs.memory import Memory, MemorySchema
 from llm_as_rnn.programs.past_steps import PastStep, describe_past_step
 from llm_as_rnn.programs.records import StepRecord
-from llm_as_rnn.programs.sequence_program import SequenceProgram
+from llm_as_rnn.programs.sequence_program import SequenceProgram, unwrapped
+from llm_as_rnn.programs.shared_context import SharedContextAdapter
 from llm_as_rnn.programs.updater import MemoryUpdater
 
 __all__ = ["DEFAULT_BUDGET_TOKENS", "POLICIES", "LLMAsRNN", "RNNConfig"]
@@ -54,6 +56,11 @@ class LLMAsRNN(SequenceProgram):
               Kept in code, so a correction or a past diagnosis the updater fails to write still reaches the
               prediction. Built from revealed steps only. The list is shown twice because the 1.5B followed its
               first entry most often with both (results/README.md, "clinical-show-running-dev").
+            - short_report: the updater's step report leaves the step's input out (prediction, outcome and
+              feedback only; a weather input is about 200 of a step's ~950 new prompt tokens).
+            - shared_context: predict and update in one conversation (`programs.shared_context`): both calls start
+              with one static head and the memory, and the update continues after the prediction, so a prefix cache
+              evaluates the memory and the input once per step instead of twice.
             - adjust: the predictor first writes how much its memory says to add to each numeric forecast (see
               `SequenceProgram`).
             - seed: seeds the shuffled-truth control.
@@ -90,12 +97,22 @@ class LLMAsRNN(SequenceProgram):
         self.show_running = config.show_running
         self.seed = config.seed
         self.initial_memory = initial_memory or self.schema.empty()
-        self.critic = Critic(task, config.feedback, call_lm=not config.fused)
+        self.shared_context = config.shared_context
+        self.critic = Critic(task, config.feedback, call_lm=not config.fused,
+                             report_input=not (config.short_report or config.shared_context))
         self.updater = MemoryUpdater(self.schema, self.budget, fused=config.fused,
-                                     policy="delta" if config.policy == "delta" else "rewrite")
+                                     policy="delta" if config.policy == "delta" else "rewrite",
+                                     memory_shown=config.shared_context)
         self.gate = ReplayGate(task, config.gate_replay) if config.policy == "gated" else None
         if self.roles.predictor is not None or dspy.settings.lm is not None:  # else: checked when forward starts
             self.check_budget(self.token_counter())
+
+    def step_adapter(self) -> SystemPromptMemoryAdapter:
+        """One conversation for predict and update (`shared_context`), else the per-call layout. Built per sequence
+        from the predictors as they are now (tuned, or wrapped while an optimizer tunes another)."""
+        if not self.shared_context:
+            return self.adapter
+        return SharedContextAdapter(unwrapped(self.predictor.predict), unwrapped(self.updater.update))
 
     def check_budget(self, count) -> None:
         """The empty structure and h_0 must both fit the budget, before any LM call is spent."""

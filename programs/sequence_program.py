@@ -20,6 +20,13 @@ from llm_as_rnn.programs.step_meter import StepMeter
 from llm_as_rnn.signatures.fields import length_limits
 
 
+def unwrapped(module: Any) -> Any:
+    """A predictor, through the wrapper an optimizer puts around the ones it does not tune (`optimize.freeze`)."""
+    while hasattr(module, "inner"):
+        module = module.inner
+    return module
+
+
 class SequenceProgram(dspy.Module):
     """Base class: a `StepPredictor` (shared by every method, so comparisons are fair), backbones per role, and
     `session()`, which installs the memory-in-system-prompt adapter and meters each step of one sequence."""
@@ -37,6 +44,10 @@ class SequenceProgram(dspy.Module):
         self.predictor = StepPredictor(task, adjust=adjust)
         self.adjust = bool(self.predictor.adjustments)
 
+    def step_adapter(self) -> SystemPromptMemoryAdapter:
+        """The adapter a sequence's calls are formatted with."""
+        return self.adapter
+
     def token_counter(self) -> TokenCounter:
         """Memory and context sizes are counted in the predictor backbone's tokens (it is the one reading them)."""
         return token_counter(self.roles.predictor)
@@ -46,7 +57,7 @@ class SequenceProgram(dspy.Module):
         """Install the adapter and a step meter for one sequence; `count` measures what each step is shown."""
         meter = StepMeter()
         recorder = SequenceRecorder(meter, initial_memory, count)
-        with dspy.context(adapter=self.adapter, callbacks=[*(dspy.settings.get("callbacks") or []), meter]):
+        with dspy.context(adapter=self.step_adapter(), callbacks=[*(dspy.settings.get("callbacks") or []), meter]):
             yield recorder
 
     def config(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from llm_as_rnn.signatures.fused import fused_signature
 from llm_as_rnn.signatures.update import update_signature
 
 UpdatePolicy = Literal["rewrite", "delta"]
+MEMORY_POINTER = "(your memory of this sequence, as shown in the system prompt above)"
 # Worst-case tokens of one bullet under the embedded engine's grammar (120 characters; numbers cost about one token
 # per character). max_tokens must let a grammar-bounded answer finish: a truncated JSON loses every section.
 BULLET_TOKENS = 128
@@ -40,8 +41,11 @@ class MemoryUpdater(dspy.Module):
     """
 
     def __init__(self, schema: MemorySchema, budget: MemoryBudget, *, fused: bool = False,
-                 policy: UpdatePolicy = "rewrite"):
+                 policy: UpdatePolicy = "rewrite", memory_shown: bool = False):
+        """`memory_shown`: the memory is already in the conversation (a shared predict/update context): a rewrite
+        gets a pointer to it instead of a second copy; a delta edit still needs it numbered."""
         super().__init__()
+        self.memory_shown = memory_shown
         if policy not in UPDATE_POLICIES:
             raise ValueError(f"unknown update policy {policy!r}; choose one of {', '.join(UPDATE_POLICIES)}")
         self.schema = schema
@@ -72,7 +76,8 @@ class MemoryUpdater(dspy.Module):
         lm: dspy.BaseLM | None = None,
     ) -> Memory:
         rendered = memory.render()
-        inputs = {"memory": memory.render(numbered=self.policy == "delta"), "step": feedback.report,
+        shown = MEMORY_POINTER if self.memory_shown and self.policy != "delta" else None
+        inputs = {"memory": shown or memory.render(numbered=self.policy == "delta"), "step": feedback.report,
                   "budget": self.budget.describe(count(rendered))}
         if not self.fused:
             inputs["feedback"] = feedback.text
@@ -88,7 +93,7 @@ class MemoryUpdater(dspy.Module):
         used = count(draft.render())
         if used > self.budget.tokens:
             record.budget_actions.append(f"reask:{used}")
-            retry = self._ask({**inputs, "memory": draft.render(numbered=self.policy == "delta"),
+            retry = self._ask({**inputs, "memory": draft.render(numbered=self.policy == "delta"),  # the draft itself
                                "budget": self.budget.describe_overflow(used)}, record, lm)
             if retry is not None:
                 draft = self._apply(draft, retry, limit)

@@ -70,9 +70,19 @@ class ClinicalTask(Task):
     step_noun = "visits"
 
     def __init__(self, *, mimic_dir: str | Path | None = None, visits_file: str | Path | None = None,
-                 min_visits: int = 2, k: int = TOP_K, procedures: bool = False):
+                 min_visits: int = 2, k: int = TOP_K, procedures: bool = False, folds: int | None = None,
+                 fold: int | None = None):
+        """`folds`/`fold`: cross-fitting. The patients with at least `min_visits` visits are dealt into `folds`
+        folds (by a stable hash); fold `fold`'s patients are the test split, and everyone else is train (the label
+        set and every prior come from there); there is no dev split. Run each fold and pool them
+        (`python -m llm_as_rnn.reports.crossfit`): every eligible patient is then scored once, by a task that never
+        saw them."""
         if min_visits < 1:
             raise ValueError(f"min_visits must be at least 1, got {min_visits}")
+        if (folds is None) != (fold is None) or (folds is not None and not (folds >= 2 and 0 <= fold < folds)):
+            raise ValueError(f"cross-fitting needs folds >= 2 and 0 <= fold < folds together, got folds={folds}, "
+                             f"fold={fold}")
+        self.folds, self.fold = folds, fold
         self.mimic_dir = Path(mimic_dir) if mimic_dir else None
         self.visits_file = Path(visits_file) if visits_file else SHIPPED_VISITS
         self.min_visits = min_visits
@@ -154,15 +164,29 @@ class ClinicalTask(Task):
         return items
 
     def _split_visits(self, split: str) -> list[dict[str, Any]]:
-        return [v for v in self.visits if subject_bucket(v["subject_id"]) in SPLIT_BUCKETS[split]]
+        return [v for v in self.visits if self.in_split(v["subject_id"], split)]
+
+    @functools.cached_property
+    def _fold_of(self) -> dict[str, int]:
+        """Eligible patient -> fold: sorted by a stable hash, dealt round-robin (folds differ in size by one)."""
+        counts = Counter(v["subject_id"] for v in self.visits)
+        eligible = sorted((s for s, n in counts.items() if n >= self.min_visits),
+                          key=lambda s: (zlib.crc32(f"fold-{s}".encode()), s))
+        return {subject: index % (self.folds or 1) for index, subject in enumerate(eligible)}
+
+    def in_split(self, subject: str, split: str) -> bool:
+        """Whether a patient's visits belong to `split` (by bucket; under cross-fitting, by fold)."""
+        if self.folds is None:
+            return subject_bucket(subject) in SPLIT_BUCKETS[split]
+        in_fold = self._fold_of.get(subject) == self.fold
+        return in_fold if split == "test" else (not in_fold if split == "train" else False)
 
     def sequences(self, split: str, *, limit: int | None = None, steps: int | None = None) -> list[StepSequence]:
         self.check_split(split)
         by_patient: dict[str, list[dict[str, Any]]] = {}
         for visit in self.visits:
             by_patient.setdefault(visit["subject_id"], []).append(visit)
-        patients = sorted(s for s, v in by_patient.items()
-                          if len(v) >= self.min_visits and subject_bucket(s) in SPLIT_BUCKETS[split])
+        patients = sorted(s for s, v in by_patient.items() if len(v) >= self.min_visits and self.in_split(s, split))
         out = []
         for subject in select_evenly(patients, limit):
             visits = sorted(by_patient[subject], key=lambda v: v["visit_index"])[:steps]

@@ -44,6 +44,7 @@ class TaskOption:
     path: str | None = None
     stored: str = "when_set"
     needs: tuple[str, str] | None = None
+    kind: type = str
 
     @property
     def dest(self) -> str:
@@ -63,6 +64,11 @@ class TaskOption:
                 raise TaskOptionError(f"{self.flag} {given}: is a directory, not a file")
             if self.path == "folder" and not where.is_dir():
                 raise TaskOptionError(f"{self.flag} {given}: not a folder")
+        if self.kind is not str:
+            try:
+                given = self.kind(given)
+            except ValueError:
+                raise TaskOptionError(f"{self.flag} {given!r}: not a {self.kind.__name__}") from None
         if self.needs and not installed(self.needs[0]):
             raise TaskOptionError(f"{self.flag} {given} needs {self.needs[0]}: pip install "
                                   f"'llm-as-rnn[{self.needs[1]}]'")
@@ -96,7 +102,7 @@ class TaskEntry:
                 if str(exc).startswith("needs "):
                     raise TaskOptionError(f"the {self.load_name} task {exc}") from None
                 raise
-            if option.stored == "always" or value not in (None, False):
+            if option.stored == "always" or (value is not None and value is not False):
                 options[option.keyword] = value
         return options
 
@@ -116,7 +122,15 @@ TASKS: dict[str, TaskEntry] = {
         (TaskOption("--mimic-dir", "mimic_dir", path="folder",
                     help="your MIMIC-IV folder (hosp/ tables) instead of the shipped demo"),
          TaskOption("--clinical-procedures", "procedures", is_flag=True, stored="always",
-                    help="show the visit's procedure codes (a proxy for the diagnosis: an ablation)"))),
+                    help="show the visit's procedure codes (a proxy for the diagnosis: an ablation)"),
+         TaskOption("--clinical-folds", "folds", kind=int,
+                    help="cross-fitting: deal the patients with 2+ visits into this many folds (with --clinical-fold)"),
+         TaskOption("--clinical-fold", "fold", kind=int,
+                    help="cross-fitting: this fold's patients are the test split, everyone else is train"))),
+    "probe-offset": TaskEntry("llm_as_rnn.tasks.probe:OffsetProbe",
+                              "a diagnostic: the answer is the input plus a hidden per-sequence number"),
+    "probe-remap": TaskEntry("llm_as_rnn.tasks.probe:RemapProbe",
+                             "a diagnostic: a hidden per-sequence map from colours to code words"),
     "custom": TaskEntry(
         "llm_as_rnn.tasks.custom:CustomTask", "your CSV / JSONL / HF datasets folder, described by a JSON spec",
         (TaskOption("--spec", "spec", path="file", stored="required",

@@ -153,7 +153,7 @@ def test_kv_reuse_stops_at_a_whole_batch_of_the_previous_prompt(engine, previous
     llm.input_ids = tokens[: previous_prompt + generated]
     llm.n_tokens = len(llm.input_ids)
     engine._prompt_lengths[id(llm)] = previous_prompt
-    assert engine._reuse_aligned_prefix(llm, [{"role": "user", "content": PROMPT}]) == len(tokens)
+    assert list(engine._reuse_aligned_prefix(llm, [{"role": "user", "content": PROMPT}])) == list(tokens)
     assert llm.n_tokens == reused
     assert engine.reused_prompt_tokens == reused and engine.prompt_tokens == len(tokens)
 
@@ -167,7 +167,7 @@ def test_kv_reuse_is_dropped_when_the_prompt_cannot_be_tokenized(engine):
         raise RuntimeError("tokenizer")
 
     llm.tokenize = broken
-    assert engine._reuse_aligned_prefix(llm, [{"role": "user", "content": "a"}]) == 0
+    assert engine._reuse_aligned_prefix(llm, [{"role": "user", "content": "a"}]) == []
     assert llm.n_tokens == 0
 
 

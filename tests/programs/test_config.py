@@ -67,7 +67,7 @@ def test_a_spec_round_trips_through_format_spec():
 
 
 def test_the_gated_rule_is_one_rule_and_every_user_of_it_agrees():
-    assert [r.names for r in RULES] == [("policy", "feedback")]  # the rule is declared once
+    assert [r.names for r in RULES if "feedback" in r.names] == [("policy", "feedback")]  # declared once
     grounded = [name for name, mode in FEEDBACK_MODES.items() if mode.grounded]
     assert grounded == ["truth", "measured"]
     for name in FEEDBACK_MODES:  # the config, the program and the search accept exactly the same modes
@@ -90,7 +90,9 @@ def test_a_saved_config_maps_to_the_parameters_the_search_would_record():
     params = search_params(config, sections=names, budgets=(64, 128))
     assert params["feedback[policy=gated]"] == "measured" and "feedback" not in params
     assert params["sections"] == "corrections" and params["budget"] == 128 and params["show_running"] is True
-    assert set(params) == {("feedback[policy=gated]" if n == "feedback" else n) for n in searched_settings()}
+    # shared_context is not searched under the gated policy (one value left), so no parameter records it
+    assert set(params) == {("feedback[policy=gated]" if n == "feedback" else n) for n in searched_settings()
+                           if n != "shared_context"}
 
 
 def test_saved_settings_keep_the_fingerprint_keys_of_older_programs():
