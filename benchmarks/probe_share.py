@@ -73,24 +73,48 @@ def backbone_of(method: str) -> str:
     return method.split("backbone=", 1)[1].split(",")[0] if "backbone=" in method else "(main)"
 
 
+def lm_methods(table: dict[str, np.ndarray]) -> set[str]:
+    """The rows of `table` that are LM methods (every stored method names a method spec with a colon or is one
+    of the paper's method names), not anchors."""
+    return {m for m in table if ":" in m or m in ("zero_shot", "fhc", "memprompt", "llm_as_rnn")}
+
+
+def ordered(table: dict[str, np.ndarray]) -> list[str]:
+    """Methods grouped by backbone (the run's own first), zero-shot then FHC then the rest; anchors last."""
+    methods = lm_methods(table)
+    backbones = list(dict.fromkeys(backbone_of(m) for m in table if m in methods))
+    backbones.sort(key=lambda b: b != "(main)")
+    kind = {"zero_shot": 0, "fhc": 1}
+    rows = sorted(methods, key=lambda m: (backbones.index(backbone_of(m)), kind.get(m.split(":")[0], 2), m))
+    return rows + [m for m in table if m not in methods]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--from-step", type=int, default=1)
     args = parser.parse_args(argv)
+    settings = json.loads((args.folder / "evaluation.json").read_text(encoding="utf-8"))
+    main_backbone = (settings.get("backbones") or {}).get("predictor", "(the run's backbone)")
     for task, table in scores(args.folder, args.from_step).items():
         n = len(next(iter(table.values())))
         print(f"{task}: {n} sequences, steps >= {args.from_step}; share of the oracle's gain over zero-shot "
               "on the same backbone [95% CI]")
-        print(f"{'method':<90} {'right':>6} {'share':>24}")
-        for method, values in table.items():
+        print()
+        print("| backbone | method | right | share [95% CI] |")
+        print("| --- | --- | --- | --- |")
+        for method in ordered(table):
+            values = table[method]
             zero_name = "zero_shot" + (f":backbone={backbone_of(method)}" if "backbone=" in method else "")
             zero = table.get(zero_name)
             cell = ""
             if zero is not None and method != zero_name:
                 estimate, low, high = share(values, zero, table["oracle"])
                 cell = f"{estimate:+.2f} [{low:+.2f}, {high:+.2f}]"
-            print(f"{method[:90]:<90} {values.mean():>6.3f} {cell:>24}")
+            backbone = backbone_of(method) if method in lm_methods(table) else "(anchor)"
+            name = method.replace(f",backbone={backbone}", "").replace(f":backbone={backbone}", "")
+            shown = main_backbone if backbone == "(main)" else backbone
+            print(f"| {shown} | `{name}` | {values.mean():.3f} | {cell} |")
         print()
     return 0
 

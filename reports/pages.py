@@ -180,15 +180,28 @@ def _versus(difference: dict, method: str, rival: str | None) -> str:
     return format_interval_dict(row) if row else "—"
 
 
+def missing_folders(text: str, base: Path) -> list[str]:
+    """The blocks of a page whose folder holds nothing to render (no results.json, no tune.json)."""
+    return [f"<!-- {kind}: {folder} --> (line {text[:m.start()].count(chr(10)) + 1})"
+            for m in BLOCK.finditer(text) for kind, folder in [(m.group(2), m.group(3))]
+            if not any((base / folder / name).is_file() for name in ("results.json", "tune.json"))]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m llm_as_rnn.reports.pages",
                                      description="Rewrite the generated blocks of Markdown results pages.")
     parser.add_argument("pages", nargs="+", help="Markdown files; folders are named relative to each file")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a page is stale")
     args = parser.parse_args(argv)
+    pages = {page: page.read_text(encoding="utf-8") for page in map(Path, args.pages)}
+    for page, text in pages.items():  # every page is checked before any is written
+        missing = missing_folders(text, page.parent)
+        if missing:
+            print(f"{page}: {missing[0]} names a folder with no results.json or tune.json (finish its run, or "
+                  f"remove the block){f'; {len(missing) - 1} more' if len(missing) > 1 else ''}", file=sys.stderr)
+            return 2
     stale = []
-    for page in map(Path, args.pages):
-        text = page.read_text(encoding="utf-8")
+    for page, text in pages.items():
         rendered = render_page(text, page.parent)
         if rendered != text:
             stale.append(str(page))

@@ -67,3 +67,16 @@ def test_every_relative_link_and_anchor_resolves(page):
         elif anchor and where.suffix == ".md" and anchor not in anchors(where):
             broken.append(target)
     assert not broken, f"{page.relative_to(ROOT)}: broken links {broken}"
+
+
+def test_a_block_naming_an_unfinished_folder_is_one_line_and_writes_nothing(tmp_path, capsys):
+    from llm_as_rnn.reports.pages import main
+
+    (tmp_path / "running").mkdir()  # an evaluation still in progress: no results.json yet
+    page = tmp_path / "page.md"
+    text = "# r\n\n<!-- results: running -->\nold\n<!-- /results -->\n"
+    page.write_text(text)
+    assert main([str(page)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "<!-- results: running --> (line 3)" in err and "no results.json" in err
+    assert page.read_text() == text
