@@ -12,7 +12,6 @@ memory after the update is still the initial memory h_0.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -21,9 +20,10 @@ from typing import Any
 
 def load_folder(folder: Path) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
     """task -> method -> sequence id -> the stored sequence."""
+    from llm_as_rnn.evaluation.store import ResultStore
+
     stored: dict[str, dict[str, dict[str, dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
-    for path in sorted(folder.glob("sequences/*/*/*.json")):
-        result = json.loads(path.read_text(encoding="utf-8"))
+    for result in ResultStore(folder).finished():
         stored[result["task"]][result["method"]][result["sequence_id"]] = result
     return stored
 
@@ -78,12 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--base", required=True, help="the method spec every other method is paired with")
     args = parser.parse_args(argv)
-    if not any(args.folder.glob("sequences/*/*/*.json")):
-        parser.error(f"{args.folder} holds no stored sequences (sequences/*/*/*.json)")
     try:
         table = compare(args.folder, args.base)
     except ValueError as exc:
         parser.error(str(exc))
+    if not table:
+        parser.error(f"{args.folder} holds no stored sequences (sequences/*/*/*.json)")
     for task_name, rows in table.items():
         print(f"{task_name} (first target, paired with {args.base} on the sequences both finished)")
         for row in rows:

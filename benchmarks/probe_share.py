@@ -31,12 +31,12 @@ def _right(task: Any, prediction: Any, truth: Any) -> float:
 def scores(folder: Path, from_step: int) -> dict[str, dict[str, np.ndarray]]:
     """task -> method (and anchor) -> per-sequence mean of right answers on steps >= from_step."""
     from llm_as_rnn.anchors import anchor_names, anchor_predictions
+    from llm_as_rnn.evaluation.store import ResultStore
     from llm_as_rnn.tasks import get_task
 
     settings = json.loads((folder / "evaluation.json").read_text(encoding="utf-8"))
     stored: dict[tuple[str, str], dict[str, list]] = {}
-    for path in (folder / "sequences").glob("*/*/*.json"):
-        result = json.loads(path.read_text(encoding="utf-8"))
+    for result in ResultStore(folder).finished():
         stored.setdefault((result["task"], result["method"]), {})[result["sequence_id"]] = result["predictions"]
     out: dict[str, dict[str, np.ndarray]] = {}
     for name in settings["tasks"]:
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print("| backbone | method | right | share [95% CI] |")
         print("| --- | --- | --- | --- |")
+        methods = lm_methods(table)
         for method in ordered(table):
             values = table[method]
             zero_name = "zero_shot" + (f":backbone={backbone_of(method)}" if "backbone=" in method else "")
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             if zero is not None and method != zero_name:
                 estimate, low, high = share(values, zero, table["oracle"])
                 cell = f"{estimate:+.2f} [{low:+.2f}, {high:+.2f}]"
-            backbone = backbone_of(method) if method in lm_methods(table) else "(anchor)"
+            backbone = backbone_of(method) if method in methods else "(anchor)"
             name = method.replace(f",backbone={backbone}", "").replace(f":backbone={backbone}", "")
             shown = main_backbone if backbone == "(main)" else backbone
             print(f"| {shown} | `{name}` | {values.mean():.3f} | {cell} |")

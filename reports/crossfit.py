@@ -15,6 +15,7 @@ import argparse
 import json
 import statistics
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,9 @@ from llm_as_rnn.reports.scoreboard import Scoreboard
 from llm_as_rnn.tasks.registry import get_task
 
 
-def fold_summaries(folder: Path) -> tuple[list[TaskSummary], dict[str, Any]]:
-    """The summary of one fold's evaluation folder (no backbone is loaded), and its settings."""
+def fold_summaries(folder: Path) -> tuple[list[TaskSummary], dict[str, Any], dict[str, int]]:
+    """The summary of one fold's evaluation folder (no backbone is loaded), its settings, and how many of the
+    results it scores each commit wrote."""
     settings = json.loads((folder / "evaluation.json").read_text(encoding="utf-8"))
     options = settings.get("task_options") or {}
     tasks = {name: get_task(name, **options.get(name, {})) for name in settings["tasks"]}
@@ -36,7 +38,7 @@ def fold_summaries(folder: Path) -> tuple[list[TaskSummary], dict[str, Any]]:
                             episodes=settings["episodes"], steps=settings["steps"], roles=Roles(), out=folder,
                             budget=settings["budget"], context_budget=settings["context_budget"],
                             seed=settings["seed"], task_options=options)
-    return summarize(evaluation), settings
+    return summarize(evaluation), settings, evaluation.written_by()
 
 
 def pool(summaries: list[TaskSummary]) -> TaskSummary:
@@ -66,20 +68,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.folder}: no fold-* evaluation folders", file=sys.stderr)
         return 2
     per_fold = [fold_summaries(fold) for fold in folds]
-    tasks = {summary.name for summaries, _ in per_fold for summary in summaries}
-    pooled = [pool([s for summaries, _ in per_fold for s in summaries if s.name == name]) for name in sorted(tasks)]
+    tasks = {summary.name for summaries, _, _ in per_fold for summary in summaries}
+    pooled = [pool([s for summaries, _, _ in per_fold for s in summaries if s.name == name]) for name in sorted(tasks)]
     settings = {**per_fold[0][1], "folds": [str(f.relative_to(args.folder)) for f in folds],
-                "task_options": {f.name: s.get("task_options") for f, (_, s) in zip(folds, per_fold, strict=True)}}
-    written: dict[str, int] = {}
-    for fold in folds:
-        for path in (fold / "sequences").glob("*/*/*.json"):
-            commit = json.loads(path.read_text(encoding="utf-8")).get("commit", "not recorded")
-            written[commit] = written.get(commit, 0) + 1
+                "task_options": {f.name: s.get("task_options") for f, (_, s, _) in zip(folds, per_fold, strict=True)}}
+    written = sum((Counter(by_commit) for _, _, by_commit in per_fold), Counter())
     command = ["-m", "llm_as_rnn.reports.crossfit", str(args.folder)]
-    record = provenance(command, dict(settings.get("backbones") or {}), written)
+    record = provenance(command, dict(settings.get("backbones") or {}), dict(written.most_common()))
     record["command"] = f"python -m llm_as_rnn.reports.crossfit {args.folder}"
     paths = write_results(args.folder, pooled, settings, record)
-    sizes = statistics.fmean(len(s.board.sequence_ids) for summaries, _ in per_fold for s in summaries)
+    sizes = statistics.fmean(len(s.board.sequence_ids) for summaries, _, _ in per_fold for s in summaries)
     print(f"pooled {len(folds)} folds (about {sizes:.0f} sequences each): {paths['markdown']}")
     return 0
 
