@@ -53,9 +53,10 @@ test: $(STAMP)
 # The headline at full N (results/README.md): every test sequence of weather and finance, every MIMIC-IV demo
 # patient with 2+ visits through 5 cross-fitted folds (each fold's label set from the others), zero-shot, FHC,
 # MemPrompt, LLM-as-RNN (the dev-chosen variant) and its shuffled-truth control, one backbone for all. Resumable
-# (a rerun reuses every finished sequence); many hours on 2 cores: run it in the background. HEADLINE_TASKS picks
-# the tasks (weather, finance, clinical).
-HEADLINE_TASKS ?= weather finance clinical
+# (a rerun reuses every finished sequence; a stopped run's finished sequences are spread over the split, and
+# `llm-rnn evaluate ... --report-only` scores them); many hours on 2 cores: run it in the background. HEADLINE_TASKS
+# picks the tasks, in the issue's order: the weather claim, then every clinical patient, then finance.
+HEADLINE_TASKS ?= weather clinical finance
 HEADLINE_RNN ?= measured,mask_values,show_running,shared_context
 HEADLINE_METHODS ?= zero_shot,fhc,memprompt,llm_as_rnn:$(HEADLINE_RNN),llm_as_rnn:shuffled_$(HEADLINE_RNN)
 CLINICAL_FOLDS ?= 5

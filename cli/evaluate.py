@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +27,9 @@ from llm_as_rnn.cli.common import console as make_console
 
 DESCRIPTION = """Evaluate methods (LLM-as-RNN, its feedback ablations, and the baselines) on tasks, beside classical
 anchors, with 95% bootstrap CIs over sequences. Rerunning with the same --out skips finished sequences (a killed
-run loses nothing finished); methods and tasks can be added to an existing folder. Writes results.json/.csv/.md,
-plots/*.png and report.html."""
+run loses nothing finished, and each method runs its sequences spread over the split, so what finished is a fair
+sample that --report-only scores); methods and tasks can be added to an existing folder. Writes
+results.json/.csv/.md, plots/*.png and report.html."""
 
 DEFAULT_TASKS = "weather,finance,clinical"
 
@@ -124,11 +128,17 @@ def execute(args: argparse.Namespace) -> int:
         report = RunReport(skipped=total - len(pending))
     else:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        lines = None if console.is_terminal else job_lines(console, pending)
         with Progress(*columns, console=console, transient=True) as progress:
             steps_bar = progress.add_task("steps", total=sum(j.steps for j in pending))
             sequences_bar = progress.add_task("sequences", total=len(pending))
-            report = evaluation.run(on_step=lambda record: progress.advance(steps_bar),
-                                    on_job=lambda job, ok: progress.advance(sequences_bar))
+
+            def on_job(job: Any, ok: bool) -> None:
+                progress.advance(sequences_bar)
+                if lines:
+                    lines(job, ok)
+
+            report = evaluation.run(on_step=lambda record: progress.advance(steps_bar), on_job=on_job)
     judge_lm = None
     if args.judge_backbone:
         from llm_as_rnn.backbones.registry import load_backbone
@@ -152,6 +162,25 @@ def execute(args: argparse.Namespace) -> int:
     (out / "command.json").write_text(redact(json.dumps({"argv": vars(args) | {"handler": None}}, default=str,
                                                         indent=1)), encoding="utf-8")
     return 1 if report.failed else 0
+
+
+def job_lines(console: Any, pending: list[Any]) -> Callable[[Any, bool], None]:
+    """One line per finished sequence, with the time left at the pace so far: what a run in the background (its
+    output a log file, where the live progress bars do not draw) tells whoever reads the log hours later."""
+    total_steps, started, lock = sum(j.steps for j in pending), time.perf_counter(), threading.Lock()
+    done = {"sequences": 0, "steps": 0}
+
+    def line(job: Any, ok: bool) -> None:
+        with lock:
+            done["sequences"] += 1
+            done["steps"] += job.steps
+            elapsed = time.perf_counter() - started
+            left = elapsed / done["steps"] * (total_steps - done["steps"])
+            console.print(f"[{done['sequences']}/{len(pending)}] {job.task} / {job.method} / {job.sequence.id}: "
+                          f"{'finished' if ok else 'failed'}; {elapsed / 60:.0f} min so far, about "
+                          f"{left / 60:.0f} min left", highlight=False, soft_wrap=True)
+
+    return line
 
 
 def check_methods(methods: list[str], tasks: dict[str, Any], args: argparse.Namespace) -> None:

@@ -104,8 +104,12 @@ class Evaluation:
         return [m for m in self.methods if (task, m) in self.programs]
 
     def jobs(self) -> list[Job]:
-        return [Job(task, method, sequence) for task in self.tasks for method in self.methods_for(task)
-                for sequence in self.sequences[task]]
+        """Every (task, method, sequence), each method's sequences in `spread_order`: a run stopped anywhere (a
+        full-N evaluation spans sessions) leaves a finished set spread over the whole split, not its first weeks,
+        so `--report-only` on it scores a fair subset. Order changes no number: a prompt's answer does not depend
+        on what the engine served before it."""
+        return [Job(task, method, self.sequences[task][index]) for task in self.tasks
+                for method in self.methods_for(task) for index in spread_order(len(self.sequences[task]))]
 
     def pending(self) -> list[Job]:
         return [j for j in self.jobs() if self.load(j.task, j.method, j.sequence.id) is None]
@@ -172,3 +176,10 @@ class Evaluation:
                     future.result()
         report.seconds = time.perf_counter() - started
         return report
+
+
+def spread_order(count: int) -> list[int]:
+    """0..count-1 in bit-reversed order (0, 1/2, 1/4, 3/4, ... of the way through): every prefix is spread evenly
+    over the range, so the first k items of a date-ordered split sample all of it."""
+    bits = max(count - 1, 0).bit_length()
+    return sorted(range(count), key=lambda index: int(format(index, f"0{bits}b")[::-1] or "0", 2))

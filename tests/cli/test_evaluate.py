@@ -213,3 +213,11 @@ def test_a_method_naming_the_main_backbone_runs_every_role_on_it_without_loading
     monkeypatch.setattr(Roles, "from_strings", classmethod(lambda cls, *a, **k: pytest.fail("loaded again")))
     roles = method_roles_loader(args, main_roles)("llamacpp/qwen2.5-coder-1.5b-instruct")
     assert (roles.predictor, roles.critic, roles.updater) == (predictor, predictor, predictor)
+
+
+def test_output_to_a_log_gets_a_line_per_finished_sequence_with_time_left(scripted, tmp_path, capsys):
+    assert main(["evaluate", "--tasks", "weather", "--methods", "zero_shot", "--episodes", "2", "--steps", "2",
+                 "--out", str(tmp_path / "eval")]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[")]
+    assert [line.split(" / ")[0] for line in lines] == ["[1/2] weather", "[2/2] weather"]
+    assert all(" / zero_shot / weather-" in line and "finished;" in line and "min left" in line for line in lines)

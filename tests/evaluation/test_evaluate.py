@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -23,9 +24,9 @@ def responder(call):
     return toy_responder(call)
 
 
-def evaluation(tmp_path, responder=responder, methods=METHODS, steps=3, workers=1):
+def evaluation(tmp_path, responder=responder, methods=METHODS, steps=3, workers=1, episodes=2):
     lm, engine = scripted_lm(responder)
-    run = Evaluation(tasks={"toy": ToyTask()}, methods=methods, split="test", episodes=2, steps=steps,
+    run = Evaluation(tasks={"toy": ToyTask()}, methods=methods, split="test", episodes=episodes, steps=steps,
                      roles=Roles(lm, lm, lm), out=tmp_path / "eval", budget=60, workers=workers)
     return run, engine
 
@@ -149,3 +150,35 @@ def test_each_stored_result_names_the_commit_that_ran_it_and_the_run_counts_them
     del result["commit"]
     older.write_text(json.dumps(result))
     assert run.written_by() == {git_commit(): 3, "not recorded": 1}
+
+
+def test_spread_order_is_a_permutation_whose_every_prefix_covers_the_range():
+    from llm_as_rnn.evaluation.evaluate import spread_order
+
+    assert spread_order(0) == [] and spread_order(1) == [0] and spread_order(8) == [0, 4, 2, 6, 1, 5, 3, 7]
+    order = spread_order(91)  # the weather test split
+    assert sorted(order) == list(range(91))
+    for k in (4, 8, 16, 32):
+        first = sorted(order[:k])  # any stopping point samples the whole split, not its first weeks
+        gaps = [b - a for a, b in itertools.pairwise(first)]
+        assert first[0] == 0 and first[-1] >= 91 - 128 // k and max(gaps) <= 128 // k
+
+
+def test_a_stopped_run_leaves_a_spread_set_that_report_scores_paired(tmp_path):
+    run, _ = evaluation(tmp_path, methods=["zero_shot", "llm_as_rnn"], episodes=4)
+    assert [(j.method, j.sequence.id) for j in run.jobs()][:4] == [
+        ("zero_shot", "toy-0"), ("zero_shot", "toy-2"), ("zero_shot", "toy-1"), ("zero_shot", "toy-3")]
+    stopped = []
+
+    def stop_after_two_rnn_sequences(job, ok):
+        if job.method == "llm_as_rnn":
+            stopped.append(job.sequence.id)
+        if len(stopped) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run.run(on_job=stop_after_two_rnn_sequences)
+    assert stopped == ["toy-0", "toy-2"]  # the first and the middle of the split, not its first two
+    (summary,) = summarize(run)
+    assert summary.missing == {"zero_shot": 0, "llm_as_rnn": 2}
+    assert sorted(summary.board.sequence_ids) == ["toy-0", "toy-2"]  # scored on the paired, finished set
