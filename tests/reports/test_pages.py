@@ -80,3 +80,23 @@ def test_a_block_naming_an_unfinished_folder_is_one_line_and_writes_nothing(tmp_
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "<!-- results: running --> (line 3)" in err and "no results.json" in err
     assert page.read_text() == text
+
+
+def test_a_partly_finished_evaluation_says_what_is_unfinished_beside_its_table(tmp_path):
+    from llm_as_rnn.evaluation.summary import summarize
+    from llm_as_rnn.reports.pages import folder_block
+    from llm_as_rnn.reports.results import write_results
+    from tests.evaluation.test_evaluate import evaluation
+
+    run, _ = evaluation(tmp_path, methods=["zero_shot", "llm_as_rnn", "fhc"], episodes=4)
+    run.run()
+    for sequence_id in ("toy-1", "toy-3"):  # as if the run had stopped after the first and the middle sequence
+        run.store.path("toy", "llm_as_rnn", sequence_id).unlink()
+    for sequence_id in ("toy-0", "toy-1", "toy-2", "toy-3"):  # and before FHC's first
+        run.store.path("toy", "fhc", sequence_id).unlink()
+    write_results(tmp_path / "eval", summarize(run), run.settings())
+    block = folder_block(tmp_path / "eval", "eval")
+    assert "**toy**, 2 sequences:" in block
+    assert ("Not finished yet: `llm_as_rnn` on 2 sequences; every row is scored on the 2 sequences all methods "
+            "finished.") in block
+    assert "Not in the table (finished no sequence): `fhc`." in block and "| `fhc`" not in block
