@@ -182,4 +182,4 @@ def spread_order(count: int) -> list[int]:
     """0..count-1 in bit-reversed order (0, 1/2, 1/4, 3/4, ... of the way through): every prefix is spread evenly
     over the range, so the first k items of a date-ordered split sample all of it."""
     bits = max(count - 1, 0).bit_length()
-    return sorted(range(count), key=lambda index: int(format(index, f"0{bits}b")[::-1] or "0", 2))
+    return sorted(range(count), key=lambda index: int(format(index, f"0{bits}b")[::-1], 2))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from llm_as_rnn.reports.formatting import format_interval_dict
-from llm_as_rnn.reports.results import metric_label
+from llm_as_rnn.reports.results import metric_label, split_unfinished
 from llm_as_rnn.tasks.registry import TASKS
 
 BLOCK = re.compile(r"(<!-- (results|summary): (\S+) -->\n)(.*?)(<!-- /\2 -->)", re.DOTALL)
@@ -120,14 +120,12 @@ def _evaluation_table(data: dict[str, Any], task: str, info: dict[str, Any], met
                 cells.append(format_interval_dict(row) if row and method != rival else "")
         cells += [f"{cost['lm_calls']:.2f}", f"{cost['prompt_tokens']:.0f}"] if cost else ["", ""]
         lines.append("| " + " | ".join(cells) + " |")
-    unfinished = {m: n for m, n in (info.get("missing") or {}).items() if n}
-    partly = {m: n for m, n in unfinished.items() if m in overall}
+    partly, unscored = split_unfinished(info.get("missing") or {}, overall)
     if partly:  # a run stopped part way (full-N runs span sessions): say so beside the table, not only in N
         lines += ["", "Not finished yet: " + ", ".join(f"`{m}` on {n} sequences" for m, n in partly.items())
                   + f"; every row is scored on the {len(info.get('sequences', []))} sequences all methods finished."]
-    if len(partly) < len(unfinished):
-        lines += ["", "Not in the table (finished no sequence): "
-                  + ", ".join(f"`{m}`" for m in unfinished if m not in partly) + "."]
+    if unscored:
+        lines += ["", "Not in the table (finished no sequence): " + ", ".join(f"`{m}`" for m in unscored) + "."]
     return [*lines, ""]
 
 

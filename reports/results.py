@@ -159,8 +159,7 @@ def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
                 cells += ["0", "0", "0", "—", "—"]
             lines.append("| " + " | ".join(cells) + " |")
         lines += paired_differences(summary, metrics)
-        unscored = [m for m in incomplete if m not in board.methods]
-        partial = {m: n for m, n in incomplete.items() if m in board.methods}
+        partial, unscored = split_unfinished(incomplete, board.methods)
         if unscored:
             lines += ["", f"Not scored (finished no sequence): {unscored}."]
         if partial:
@@ -168,3 +167,10 @@ def markdown_tables(summaries: list[Any], settings: dict[str, Any]) -> str:
                       f"{partial}."]
         lines.append("")
     return "\n".join(lines)
+
+
+def split_unfinished(missing: dict[str, int], scored: Any) -> tuple[dict[str, int], list[str]]:
+    """Methods with unfinished sequences: those partly finished (scored on the shared set; how many they lack) and
+    those that finished none (left out of the table). One rule for results.md and the results pages."""
+    unfinished = {m: n for m, n in missing.items() if n}
+    return ({m: n for m, n in unfinished.items() if m in scored}, [m for m in unfinished if m not in scored])
