@@ -13,17 +13,20 @@ FOLDER = Path(__file__).resolve().parents[2] / "results" / "tune-weather" / "tes
 
 
 def test_departures_account_for_the_whole_difference_to_persistence():
+    """The Δ column and its CI are the report's paired Δ vs persistence (same steps, same resampled sequences)."""
     from llm_as_rnn.tasks import get_task
 
     settings = json.loads((FOLDER / "evaluation.json").read_text())
     rows = {row[0]: row for row in departures(get_task("weather"), settings, FOLDER)}
-    method, target, steps, same, moved, closer, farther, change, against, along = rows["saved:tune-weather"]
+    method, target, steps, same, moved, closer, farther, change, against, along, paired = rows["saved:tune-weather"]
     assert (target, steps, same + moved) == ("temp_max", 48, 48) and closer + farther <= moved
     assert against + along <= moved
     (reported,) = [r for r in json.loads((FOLDER / "results.json").read_text())["rows"]
                    if r["kind"] == "difference" and r["method"] == method and r["versus"] == "persistence"
                    and r["metric"] == "temp_max.abs_error"]
     assert change == pytest.approx(reported["estimate"], abs=1e-3)  # the report's paired Δ on the same steps
+    assert (paired.estimate, paired.low, paired.high) == pytest.approx(
+        (reported["estimate"], reported["low"], reported["high"]), abs=1e-6)
 
 
 def test_a_departure_is_classed_against_or_with_the_methods_own_previous_error(tmp_path):
@@ -64,6 +67,6 @@ def test_against_another_anchor_a_copied_hint_is_no_departure():
     means = {r["method"]: r["estimate"] for r in json.loads((folder / "results.json").read_text())["rows"]
              if r["kind"] == "overall" and r["metric"] == "temp_max.abs_error"}
     assert len(rows) == 2
-    for method, _, steps, same, moved, *_, change, against, along in rows:
+    for method, _, steps, same, moved, *_, change, against, along, _paired in rows:
         assert (steps, same, moved, against, along) == (48, 48, 0, 0, 0)
         assert change == pytest.approx(means[method] - means["auto_arima"], abs=1e-3)
