@@ -75,24 +75,19 @@ def departures(task: Any, settings: dict[str, Any], folder: Path, *, reference: 
     return rows
 
 
-def _interval(value: Any) -> str:
-    """A metrics.bootstrap.Interval as the report writes a paired Δ."""
-    return f"{value.estimate:+.3f} [{value.low:+.3f}, {value.high:+.3f}] N={value.n}"
-
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path, help="an evaluation folder (with evaluation.json and sequences/)")
     parser.add_argument("--tasks", default="weather")
     parser.add_argument("--reference", default="persistence", help="the anchor to compare with (default: persistence)")
     args = parser.parse_args()
+    from llm_as_rnn.reports.formatting import format_interval
     from llm_as_rnn.tasks import get_task
 
     settings = json.loads((args.folder / "evaluation.json").read_text())
     for name in args.tasks.split(","):
         task = get_task(name, **(settings.get("task_options") or {}).get(name, {}))
-        rows = [[*row[:-1], _interval(row[-1])]
+        rows = [[*row[:-1], format_interval(row[-1])]
                 for row in departures(task, settings, args.folder, reference=args.reference)]
         print(table(["method", "target", "steps", f"= {args.reference}", "departures", "closer", "farther",
                      "Δ MAE from departures", "against last error", "with last error",
