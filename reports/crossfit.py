@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
+import logging
 import sys
 from collections import Counter
 from pathlib import Path
@@ -26,6 +26,8 @@ from llm_as_rnn.reports.provenance import provenance
 from llm_as_rnn.reports.results import write_results
 from llm_as_rnn.reports.scoreboard import Scoreboard
 from llm_as_rnn.tasks.registry import get_task
+
+logger = logging.getLogger(__name__)
 
 
 def fold_summaries(folder: Path) -> tuple[list[TaskSummary], dict[str, Any], dict[str, int]]:
@@ -41,8 +43,22 @@ def fold_summaries(folder: Path) -> tuple[list[TaskSummary], dict[str, Any], dic
     return summarize(evaluation), settings, evaluation.written_by()
 
 
-def pool(summaries: list[TaskSummary]) -> TaskSummary:
-    """One summary over the folds' sequences (the same methods, anchors and metrics in each)."""
+def pool(summaries: list[TaskSummary], names: list[str] | None = None) -> TaskSummary:
+    """One summary over the folds' sequences (the same methods, anchors and metrics in each).
+
+    A fold where some method finished no sequence yet (a fold still running) adds no sequence: within a fold a
+    sequence counts only where every method finished it. It must not drop that method from every fold's rows.
+    """
+    names = names or [f"fold {k}" for k in range(len(summaries))]
+    wanted = list(dict.fromkeys(m for s in summaries for m in s.board.methods))
+    complete = [s for s in summaries if all(m in s.board.methods for m in wanted)]
+    for name, summary in zip(names, summaries, strict=True):
+        if not any(summary is c for c in complete):
+            lacking = [m for m in wanted if m not in summary.board.methods]
+            logger.warning("%s: %s finished no sequence there yet; the fold adds none of its %d sequences",
+                           name, ", ".join(lacking), len(summary.board.sequence_ids))
+    missing = {m: sum(s.missing.get(m, 0) for s in summaries) for m in summaries[0].missing}
+    summaries = complete or summaries  # no fold has every method: pool what every fold has
     first = summaries[0]
     methods = [m for m in first.board.methods if all(m in s.board.methods for s in summaries)]
     board = Scoreboard(sequence_ids=[sid for s in summaries for sid in s.board.sequence_ids], methods=methods)
@@ -50,8 +66,7 @@ def pool(summaries: list[TaskSummary]) -> TaskSummary:
         board.scores[method] = {metric: [steps for s in summaries for steps in s.board.scores[method][metric]]
                                 for metric in first.board.scores[method]}
     pooled = TaskSummary(first.task, board, [m for m in first.llm_methods if m in methods], first.anchors,
-                         first.reference, missing={m: sum(s.missing.get(m, 0) for s in summaries)
-                                                   for m in first.missing})
+                         first.reference, missing=missing)
     for method in first.costs:
         weights = [(s.costs[method], len(s.board.sequence_ids)) for s in summaries if method in s.costs]
         pooled.costs[method] = {field: sum(c[field] * w for c, w in weights) / sum(w for _, w in weights)
@@ -69,7 +84,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     per_fold = [fold_summaries(fold) for fold in folds]
     tasks = {summary.name for summaries, _, _ in per_fold for summary in summaries}
-    pooled = [pool([s for summaries, _, _ in per_fold for s in summaries if s.name == name]) for name in sorted(tasks)]
+    names = [fold.name for fold in folds]
+    pooled = [pool([s for summaries, _, _ in per_fold for s in summaries if s.name == name],
+                   [fold for fold, (summaries, _, _) in zip(names, per_fold, strict=True)
+                    for s in summaries if s.name == name])
+              for name in sorted(tasks)]
     settings = {**per_fold[0][1], "folds": [str(f.relative_to(args.folder)) for f in folds],
                 "task_options": {f.name: s.get("task_options") for f, (_, s, _) in zip(folds, per_fold, strict=True)}}
     written = sum((Counter(by_commit) for _, _, by_commit in per_fold), Counter())
@@ -77,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     record = provenance(command, dict(settings.get("backbones") or {}), dict(written.most_common()))
     record["command"] = f"python -m llm_as_rnn.reports.crossfit {args.folder}"
     paths = write_results(args.folder, pooled, settings, record)
-    sizes = statistics.fmean(len(s.board.sequence_ids) for summaries, _, _ in per_fold for s in summaries)
-    print(f"pooled {len(folds)} folds (about {sizes:.0f} sequences each): {paths['markdown']}")
+    counts = ", ".join(f"{s.name} {len(s.board.sequence_ids)}" for s in pooled)
+    print(f"pooled {len(folds)} folds, sequences scored: {counts}: {paths['markdown']}")
     return 0
 
 
