@@ -43,22 +43,21 @@ def fold_summaries(folder: Path) -> tuple[list[TaskSummary], dict[str, Any], dic
     return summarize(evaluation), settings, evaluation.written_by()
 
 
-def pool(summaries: list[TaskSummary], names: list[str] | None = None) -> TaskSummary:
-    """One summary over the folds' sequences (the same methods, anchors and metrics in each).
+def pool(folds: dict[str, TaskSummary]) -> TaskSummary:
+    """One summary over the folds' sequences (the same methods, anchors and metrics in each), folds by name.
 
     A fold where some method finished no sequence yet (a fold still running) adds no sequence: within a fold a
     sequence counts only where every method finished it. It must not drop that method from every fold's rows.
     """
-    names = names or [f"fold {k}" for k in range(len(summaries))]
-    wanted = list(dict.fromkeys(m for s in summaries for m in s.board.methods))
-    complete = [s for s in summaries if all(m in s.board.methods for m in wanted)]
-    for name, summary in zip(names, summaries, strict=True):
-        if not any(summary is c for c in complete):
-            lacking = [m for m in wanted if m not in summary.board.methods]
+    wanted = list(dict.fromkeys(m for s in folds.values() for m in s.board.methods))
+    lacking = {name: [m for m in wanted if m not in s.board.methods] for name, s in folds.items()}
+    for name, methods in lacking.items():
+        if methods:
             logger.warning("%s: %s finished no sequence there yet; the fold adds none of its %d sequences",
-                           name, ", ".join(lacking), len(summary.board.sequence_ids))
-    missing = {m: sum(s.missing.get(m, 0) for s in summaries) for m in summaries[0].missing}
-    summaries = complete or summaries  # no fold has every method: pool what every fold has
+                           name, ", ".join(methods), len(folds[name].board.sequence_ids))
+    missing = {m: sum(s.missing.get(m, 0) for s in folds.values()) for m in next(iter(folds.values())).missing}
+    # No fold has every method: pool what every fold has.
+    summaries = [s for name, s in folds.items() if not lacking[name]] or list(folds.values())
     first = summaries[0]
     methods = [m for m in first.board.methods if all(m in s.board.methods for s in summaries)]
     board = Scoreboard(sequence_ids=[sid for s in summaries for sid in s.board.sequence_ids], methods=methods)
@@ -84,10 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     per_fold = [fold_summaries(fold) for fold in folds]
     tasks = {summary.name for summaries, _, _ in per_fold for summary in summaries}
-    names = [fold.name for fold in folds]
-    pooled = [pool([s for summaries, _, _ in per_fold for s in summaries if s.name == name],
-                   [fold for fold, (summaries, _, _) in zip(names, per_fold, strict=True)
-                    for s in summaries if s.name == name])
+    pooled = [pool({fold.name: s for fold, (summaries, _, _) in zip(folds, per_fold, strict=True)
+                    for s in summaries if s.name == name})
               for name in sorted(tasks)]
     settings = {**per_fold[0][1], "folds": [str(f.relative_to(args.folder)) for f in folds],
                 "task_options": {f.name: s.get("task_options") for f, (_, s, _) in zip(folds, per_fold, strict=True)}}
