@@ -104,12 +104,14 @@ class Evaluation:
         return [m for m in self.methods if (task, m) in self.programs]
 
     def jobs(self) -> list[Job]:
-        """Every (task, method, sequence), each method's sequences in `spread_order`: a run stopped anywhere (a
-        full-N evaluation spans sessions) leaves a finished set spread over the whole split, not its first weeks,
-        so `--report-only` on it scores a fair subset. Order changes no number: a prompt's answer does not depend
-        on what the engine served before it."""
+        """Every (task, method, sequence): each sequence through every method before the next sequence, the
+        sequences in `spread_order`. A run stopped anywhere (a full-N evaluation spans sessions) so leaves the same
+        finished sequences for every method, spread over the whole split, not its first weeks, and `--report-only`
+        on it scores a fair paired subset; run method by method, a stop before the last method started would leave
+        nothing to pair. Order changes no number: a prompt's answer does not depend on what the engine served
+        before it, and each (method, sequence) still runs its steps back to back."""
         return [Job(task, method, self.sequences[task][index]) for task in self.tasks
-                for method in self.methods_for(task) for index in spread_order(len(self.sequences[task]))]
+                for index in spread_order(len(self.sequences[task])) for method in self.methods_for(task)]
 
     def pending(self) -> list[Job]:
         return [j for j in self.jobs() if self.load(j.task, j.method, j.sequence.id) is None]
