@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -59,3 +61,13 @@ def truths(sequences: Sequence[Any], target: str) -> list[list[float]]:
 
 def absolute_errors(forecasts: Sequence[Sequence[float]], truths: Sequence[Sequence[float]]) -> list[list[float]]:
     return [[abs(f - y) for f, y in zip(fs, ys, strict=True)] for fs, ys in zip(forecasts, truths, strict=True)]
+
+
+def load_folder(folder: Path) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
+    """task -> method -> sequence id -> the stored sequence."""
+    from llm_as_rnn.evaluation.store import ResultStore
+
+    stored: dict[str, dict[str, dict[str, dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
+    for result in ResultStore(folder).finished():
+        stored[result["task"]][result["method"]][result["sequence_id"]] = result
+    return stored

@@ -13,19 +13,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-
-def load_folder(folder: Path) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
-    """task -> method -> sequence id -> the stored sequence."""
-    from llm_as_rnn.evaluation.store import ResultStore
-
-    stored: dict[str, dict[str, dict[str, dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
-    for result in ResultStore(folder).finished():
-        stored[result["task"]][result["method"]][result["sequence_id"]] = result
-    return stored
+from benchmarks.common import load_folder
 
 
 def primary_scores(task: Any, result: dict[str, Any]) -> list[float | None]:

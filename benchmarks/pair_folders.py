@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import table
+from benchmarks.common import load_folder, table
 
 
 def check_comparable(folder_a: Path, folder_b: Path, task_name: str) -> dict[str, Any]:
@@ -38,34 +38,23 @@ def check_comparable(folder_a: Path, folder_b: Path, task_name: str) -> dict[str
     return settings_a
 
 
-def stored_predictions(folder: Path, task_name: str, method: str) -> dict[str, list[dict[str, Any] | None]]:
-    """sequence id -> the method's stored predictions, from every sequence file the folder holds for it."""
-    found: dict[str, list[dict[str, Any] | None]] = {}
-    for path in sorted((folder / "sequences").glob(f"{task_name}-*/*/*.json")):
-        record = json.loads(path.read_text())
-        if record.get("method") == method:
-            found[record["sequence_id"]] = record["predictions"]
-    return found
-
-
-def pair(task: Any, settings: dict[str, Any], folder_a: Path, method_a: str, folder_b: Path, method_b: str
-         ) -> list[list[Any]]:
-    """One row per regression target: method A, method B, steps, sequences, mean A, mean B, paired Δ A − B."""
+def pair(task: Any, settings: dict[str, Any], stored_a: dict[str, dict[str, Any]], method_a: str,
+         stored_b: dict[str, dict[str, Any]], method_b: str) -> list[list[Any]]:
+    """One row per regression target: method A, method B, sequences, paired steps, mean A, mean B, paired Δ A − B.
+    `stored_a`/`stored_b`: sequence id -> stored sequence of that method (one task of `load_folder`)."""
     from llm_as_rnn.metrics.bootstrap import bootstrap_mean, paired_bootstrap_difference
+    from llm_as_rnn.metrics.regression import absolute_errors
 
-    predictions_a = stored_predictions(folder_a, task.name, method_a)
-    predictions_b = stored_predictions(folder_b, task.name, method_b)
-    both = set(predictions_a) & set(predictions_b)
     sequences = [q for q in task.sequences(settings["split"], limit=settings["episodes"], steps=settings["steps"])
-                 if q.id in both]  # the split's order, as the report resamples
+                 if q.id in stored_a and q.id in stored_b]  # the split's order, as the report resamples
     rows = []
     for target in (t for t in task.targets if t.kind == "regression"):
         errors_a, errors_b = [], []
         for sequence in sequences:
-            for errors, predicted in ((errors_a, predictions_a[sequence.id]), (errors_b, predictions_b[sequence.id])):
-                errors.append([None if not p or p.get(target.name) is None
-                               else abs(float(p[target.name]) - float(step.target[target.name]))
-                               for p, step in zip(predicted, sequence.steps, strict=True)])
+            truths = [step.target[target.name] for step in sequence.steps]
+            for errors, stored in ((errors_a, stored_a), (errors_b, stored_b)):
+                predicted = [p.get(target.name) if p else None for p in stored[sequence.id]["predictions"]]
+                errors.append(absolute_errors(predicted, truths))
         paired_steps = sum(x is not None and y is not None
                            for seq_a, seq_b in zip(errors_a, errors_b, strict=True)
                            for x, y in zip(seq_a, seq_b, strict=True))
@@ -85,11 +74,13 @@ def main() -> None:
     from llm_as_rnn.reports.formatting import format_interval
     from llm_as_rnn.tasks import get_task
 
-    for name in args.tasks.split(","):
-        settings = check_comparable(args.folder_a, args.folder_b, name)
+    settings_by_task = {name: check_comparable(args.folder_a, args.folder_b, name) for name in args.tasks.split(",")}
+    folder_a, folder_b = load_folder(args.folder_a), load_folder(args.folder_b)  # each read once, once both agree
+    for name, settings in settings_by_task.items():
         task = get_task(name, **(settings.get("task_options") or {}).get(name, {}))
+        stored_a = folder_a[name][args.method_a]
         rows = [row for method_b in args.methods_b
-                for row in pair(task, settings, args.folder_a, args.method_a, args.folder_b, method_b)]
+                for row in pair(task, settings, stored_a, args.method_a, folder_b[name][method_b], method_b)]
         print(table(["A", "B", "target", "sequences", "paired steps", "MAE A", "MAE B", "Δ A − B [95% CI]"],
                     [[*row[:5], *(format_interval(x) for x in row[5:])] for row in rows],
                     title=f"{name}, {settings['split']}: {args.folder_a} against {args.folder_b}, paired"))

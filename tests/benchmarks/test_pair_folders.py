@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.common import load_folder
 from benchmarks.pair_folders import check_comparable, pair
 
 FOLDER = Path(__file__).resolve().parents[2] / "results" / "tune-weather" / "test"
@@ -18,7 +19,8 @@ def test_one_folder_against_itself_gives_the_reports_paired_difference_and_inter
     from llm_as_rnn.tasks import get_task
 
     settings = check_comparable(FOLDER, FOLDER, "weather")
-    (row,) = pair(get_task("weather"), settings, FOLDER, MEMORY, FOLDER, "fhc")
+    stored = load_folder(FOLDER)["weather"]
+    (row,) = pair(get_task("weather"), settings, stored[MEMORY], MEMORY, stored["fhc"], "fhc")
     method_a, method_b, target, sequences, steps, _mean_a, _mean_b, paired = row
     assert (method_a, method_b, target, sequences, steps) == (MEMORY, "fhc", "temp_max", 12, 48)
     (reported,) = [r for r in json.loads((FOLDER / "results.json").read_text())["rows"]
@@ -41,7 +43,8 @@ def test_only_the_sequences_both_folders_finished_are_paired(tmp_path):
     for path in sorted(method_dir.glob("*.json"))[:3]:
         shutil.copy(path, copied / path.name)
     settings = check_comparable(FOLDER, other, "weather")
-    (row,) = pair(get_task("weather"), settings, FOLDER, "zero_shot", other, "zero_shot")
+    mine, theirs = load_folder(FOLDER)["weather"]["zero_shot"], load_folder(other)["weather"]["zero_shot"]
+    (row,) = pair(get_task("weather"), settings, mine, "zero_shot", theirs, "zero_shot")
     assert row[3:5] == [3, 12] and row[-1].estimate == 0.0 and row[-1].n == 3
 
 
