@@ -60,7 +60,10 @@ def truths(sequences: Sequence[Any], target: str) -> list[list[float]]:
 
 
 def absolute_errors(forecasts: Sequence[Sequence[float]], truths: Sequence[Sequence[float]]) -> list[list[float]]:
-    return [[abs(f - y) for f, y in zip(fs, ys, strict=True)] for fs, ys in zip(forecasts, truths, strict=True)]
+    """One list of |ŷ - y| per sequence: the metric's own per-step errors, applied sequence by sequence."""
+    from llm_as_rnn.metrics.regression import absolute_errors as step_errors
+
+    return [step_errors(fs, ys) for fs, ys in zip(forecasts, truths, strict=True)]
 
 
 def load_folder(folder: Path) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
